@@ -1,0 +1,218 @@
+// `tempo install`: writes a Jupyter kernelspec (kernel.json + logos) without needing Python or jupyter.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// Paths are relative to the compiled file, dist/cli/install.js.
+const REPO_ROOT = path.join(__dirname, '..', '..');
+const ASSETS_DIR = path.join(REPO_ROOT, 'kernel', 'assets');
+const ENTRY = path.join(REPO_ROOT, 'bin', 'tempo');
+const LOGO_FILES = ['logo-svg.svg', 'logo-32x32.png', 'logo-64x64.png'] as const;
+
+const DEFAULT_NAME = 'tempo';
+const DEFAULT_DISPLAY_NAME = 'TypeScript (Tempo)';
+const SYSTEM_PYTHON = '/usr/bin/python3';
+// Same rule as jupyter_client's kernel name check; it also keeps NAME from escaping kernels/.
+const KERNEL_NAME_PATTERN = /^[a-z0-9._-]+$/i;
+
+const FLAGS_WITH_VALUE = new Set(['--prefix', '--name', '--display-name']);
+const FLAGS = new Set([...FLAGS_WITH_VALUE, '--user', '--sys-prefix', '--help', '-h']);
+
+const USAGE = `Usage: tempo install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
+
+Install the Tempo kernelspec so Jupyter can start TypeScript notebooks.
+
+  --user               install for the current user (default)
+  --sys-prefix         install into the system Python's prefix (${SYSTEM_PYTHON})
+  --prefix DIR         install into DIR/share/jupyter/kernels/NAME
+  --name NAME          kernelspec name (default: ${DEFAULT_NAME})
+  --display-name TEXT  name shown in Jupyter (default: ${DEFAULT_DISPLAY_NAME})
+  --help               show this help
+`;
+
+/** Bad command line: reported with exit code 2, like other CLI usage errors. */
+export class InstallUsageError extends Error {
+  override name = 'InstallUsageError';
+}
+
+/** The install itself failed (no python for --sys-prefix, unwritable folder): exit code 1. */
+export class InstallError extends Error {
+  override name = 'InstallError';
+}
+
+type Scope = { kind: 'user' } | { kind: 'sys-prefix' } | { kind: 'prefix'; dir: string };
+
+interface InstallOptions {
+  scope: Scope;
+  name: string;
+  displayName: string;
+  help: boolean;
+}
+
+/**
+ * The kernel.json content. `name` is the kernelspec's folder name; Jupyter takes the
+ * kernel name from the folder, so it does not appear in the JSON itself.
+ */
+export function kernelspecJson(opts: {
+  nodePath: string;
+  entry: string;
+  name: string;
+  displayName?: string;
+}): object {
+  return {
+    argv: [path.resolve(opts.nodePath), path.resolve(opts.entry), 'kernel', '{connection_file}'],
+    display_name: opts.displayName ?? DEFAULT_DISPLAY_NAME,
+    language: 'typescript',
+    interrupt_mode: 'message',
+    kernel_protocol_version: '5.5',
+    env: {},
+    metadata: {},
+  };
+}
+
+export function installKernelspec(args: string[]): void {
+  try {
+    const opts = parseArgs(args);
+    if (opts.help) {
+      process.stdout.write(USAGE);
+      return;
+    }
+    const dir = path.join(dataDirFor(opts.scope), 'kernels', opts.name);
+    writeKernelspec(dir, opts);
+    process.stdout.write(`Installed kernelspec ${opts.name} in ${dir}\n`);
+  } catch (err) {
+    if (err instanceof InstallUsageError) {
+      process.stderr.write(`tempo install: ${err.message}\nRun 'tempo install --help' for usage.\n`);
+      process.exitCode = 2;
+    } else if (err instanceof InstallError) {
+      process.stderr.write(`tempo install: ${err.message}\n`);
+      process.exitCode = 1;
+    } else {
+      throw err;
+    }
+  }
+}
+
+function parseArgs(args: string[]): InstallOptions {
+  const opts: InstallOptions = { scope: { kind: 'user' }, name: DEFAULT_NAME, displayName: DEFAULT_DISPLAY_NAME, help: false };
+  let scopeFlag: string | undefined;
+  const setScope = (flag: string, scope: Scope): void => {
+    if (scopeFlag !== undefined && scopeFlag !== flag) {
+      throw new InstallUsageError(`${scopeFlag} and ${flag} cannot be used together`);
+    }
+    scopeFlag = flag;
+    opts.scope = scope;
+  };
+
+  for (let i = 0; i < args.length; i++) {
+    // Accept both `--flag value` and `--flag=value`, as jupyter's own commands do.
+    const [flag, inlineValue] = splitFlag(args[i]);
+    const value = (): string => {
+      const v = inlineValue ?? args[++i];
+      // A following flag is a forgotten value, not a folder or name called "--name".
+      if (v === undefined || v === '' || (inlineValue === undefined && v.startsWith('--'))) {
+        throw new InstallUsageError(`${flag} needs a value`);
+      }
+      return v;
+    };
+    // `--user=x` and the like are mistakes, not a silently dropped value.
+    if (inlineValue !== undefined && !FLAGS_WITH_VALUE.has(flag)) {
+      throw new InstallUsageError(FLAGS.has(flag) ? `${flag} takes no value` : `unknown option '${args[i]}'`);
+    }
+    switch (flag) {
+      case '--help':
+      case '-h':
+        opts.help = true;
+        break;
+      case '--user':
+        setScope(flag, { kind: 'user' });
+        break;
+      case '--sys-prefix':
+        setScope(flag, { kind: 'sys-prefix' });
+        break;
+      case '--prefix':
+        setScope(flag, { kind: 'prefix', dir: path.resolve(value()) });
+        break;
+      case '--name':
+        opts.name = value();
+        break;
+      case '--display-name':
+        opts.displayName = value();
+        break;
+      default:
+        throw new InstallUsageError(
+          args[i].startsWith('-') ? `unknown option '${args[i]}'` : `unexpected argument '${args[i]}'`,
+        );
+    }
+  }
+
+  if (!KERNEL_NAME_PATTERN.test(opts.name)) {
+    throw new InstallUsageError(`invalid kernel name '${opts.name}' (use letters, digits, '.', '_' and '-')`);
+  }
+  return opts;
+}
+
+function splitFlag(arg: string): [string, string | undefined] {
+  const eq = arg.indexOf('=');
+  return arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+}
+
+/** The Jupyter data directory for a scope; kernelspecs live in its `kernels/` subfolder. */
+function dataDirFor(scope: Scope): string {
+  switch (scope.kind) {
+    case 'user':
+      return userDataDir();
+    case 'sys-prefix':
+      return path.join(systemPythonPrefix(), 'share', 'jupyter');
+    case 'prefix':
+      return path.join(scope.dir, 'share', 'jupyter');
+  }
+}
+
+/** Mirrors jupyter_core.paths.jupyter_data_dir(). */
+function userDataDir(): string {
+  const override = process.env.JUPYTER_DATA_DIR;
+  if (override) return path.resolve(override);
+  const home = os.homedir();
+  switch (process.platform) {
+    case 'darwin':
+      return path.join(home, 'Library', 'Jupyter');
+    case 'win32':
+      return path.join(process.env.APPDATA || path.join(home, '.jupyter'), 'jupyter');
+    default:
+      return path.join(process.env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'jupyter');
+  }
+}
+
+function systemPythonPrefix(): string {
+  try {
+    return execFileSync(SYSTEM_PYTHON, ['-c', 'import sys;print(sys.prefix)'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
+  } catch {
+    throw new InstallError(`--sys-prefix needs ${SYSTEM_PYTHON} to find sys.prefix; use --user or --prefix DIR instead`);
+  }
+}
+
+function writeKernelspec(dir: string, opts: InstallOptions): void {
+  const spec = kernelspecJson({ nodePath: process.execPath, entry: ENTRY, name: opts.name, displayName: opts.displayName });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'kernel.json'), JSON.stringify(spec, null, 2) + '\n');
+    for (const file of LOGO_FILES) {
+      fs.copyFileSync(path.join(ASSETS_DIR, file), path.join(dir, file));
+    }
+  } catch (err) {
+    throw new InstallError(describeFsError(err, dir));
+  }
+}
+
+function describeFsError(err: unknown, dir: string): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return `permission denied writing ${dir}; try --user, or run with enough rights for this folder`;
+  }
+  return `could not write kernelspec to ${dir}: ${err instanceof Error ? err.message : String(err)}`;
+}

@@ -1,0 +1,66 @@
+import { readConnectionFile } from '../protocol/connection';
+import { ReplayGuard } from '../protocol/replay-guard';
+import { Signer } from '../protocol/signing';
+import { decode, WireError } from '../protocol/wire';
+import { Transport } from '../transport/sockets';
+import { Execution } from '../core/execution';
+import { Kernel } from '../core/kernel';
+import { Messenger } from '../core/messenger';
+import { ExecutorProcess } from '../engine/executor-process';
+
+const log = (text: string): void => {
+  process.stderr.write(`[tempo] ${text}\n`);
+};
+
+/** `tempo kernel CONNECTION_FILE`: what Jupyter runs. Wires transport, protocol, core and engine. */
+export async function runKernel(connectionFile: string): Promise<void> {
+  const info = readConnectionFile(connectionFile);
+  const signer = new Signer(info.signature_scheme, info.key);
+  const guard = new ReplayGuard();
+  let kernel: Kernel | undefined;
+  const transport = new Transport(info, {
+    onFrames(channel, frames) {
+      let message;
+      try {
+        message = decode(frames, signer, guard);
+      } catch (error) {
+        if (!(error instanceof WireError)) throw error;
+        // messaging spec: a message that fails verification is dropped, never answered.
+        log(`${channel}: dropped message (${error.message})${error.msgId ? ` msg_id ${error.msgId} ${error.msgType}` : ''}`);
+        return;
+      }
+      if (channel === 'stdin') return; // input replies: the display issue (#7) adds input()
+      kernel?.handle(channel, message);
+    },
+    onSubscribe(topic) {
+      messenger.publish('iopub_welcome', { subscription: topic.toString('utf8') }, {}, [topic]);
+    },
+    onError(where, error) {
+      log(`${where}: ${error.message}`);
+    },
+  });
+  const messenger = new Messenger(transport, signer);
+  const execution: Execution = new Execution(
+    messenger,
+    new ExecutorProcess({
+      onEvents: (events) => execution.onEvents(events),
+      onRawOutput: (name, text) => execution.onRawOutput(name, text),
+      onExit: (code, signal) => execution.onExecutorExit(code, signal),
+    }),
+  );
+  const shutdown = async (): Promise<void> => {
+    execution.stop();
+    await transport.flush();
+    transport.close();
+    process.exit(0);
+  };
+  kernel = new Kernel(messenger, execution, { onShutdown: () => void shutdown(), log });
+  // The kernel itself must outlive any bug in a handler: log it and keep serving.
+  process.on('uncaughtException', (error) => log(`internal error: ${error.stack ?? error}`));
+  // Signal-mode interrupts (Jupyter's default) arrive here; message mode uses interrupt_request.
+  process.on('SIGINT', () => execution.interrupt());
+  process.on('SIGTERM', () => void shutdown());
+  await transport.bind();
+  messenger.publish('status', { execution_state: 'starting' }, {});
+  await execution.start();
+}

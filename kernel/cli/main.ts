@@ -1,0 +1,37 @@
+import { installKernelspec } from './install';
+import { runKernel } from './kernel-command';
+
+const USAGE = `usage: tempo <command>
+
+  tempo install [--user | --sys-prefix | --prefix DIR] [--name NAME]   register the kernel with Jupyter
+  tempo kernel CONNECTION_FILE                                          serve one connection file (Jupyter runs this)
+`;
+
+/** Dispatches `tempo install | kernel`; bad usage exits 2 with a message, never a stack trace. */
+export function main(args: string[]): void {
+  const [command, ...rest] = args;
+  switch (command) {
+    case 'install':
+      installKernelspec(rest);
+      return;
+    case 'kernel':
+      if (rest.length !== 1) return usageError('tempo kernel takes exactly one CONNECTION_FILE');
+      runKernel(rest[0]).catch((error: Error) => {
+        process.stderr.write(`tempo kernel: ${error.message}\n`);
+        process.exit(1);
+      });
+      return;
+    case undefined:
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      usageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+function usageError(message: string): void {
+  process.stderr.write(`tempo: ${message}\n\n${USAGE}`);
+  process.exitCode = 2;
+}

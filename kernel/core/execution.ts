@@ -1,0 +1,186 @@
+import type { ErrorContent, ExecuteRequest, Header, Message } from '../protocol/messages';
+import { StreamBatcher, type StreamName } from '../display/stream-batcher';
+import type { ExecutorEvent } from '../engine/executor-protocol';
+import type { Messenger, Parent } from './messenger';
+import { History } from './history';
+
+/** What the execution layer needs from an executor (the child process in production). */
+export interface Executor {
+  start(): Promise<void>;
+  execute(command: { type: 'execute'; parent: string; code: string; cellName: string; userExpressions: Record<string, string> }): void;
+  interrupt(): void;
+  kill(): void;
+}
+
+interface Running {
+  request: Message<ExecuteRequest>;
+  silent: boolean;
+  finish: (outcome: { error?: ErrorContent; userExpressions: Record<string, unknown> }) => void;
+  interruptedAt?: number;
+}
+
+/** How long an interrupted cell may keep running before its executor is replaced. */
+const INTERRUPT_GRACE_MS = 3000;
+/** Parents remembered for output that arrives after its cell finished. */
+const PARENT_MEMORY = 1000;
+
+/**
+ * Runs execute_requests one at a time on the executor: execute_input, streamed output, results
+ * and errors under the right parent, the reply, stop_on_error aborts, interrupts that escalate to
+ * a restart, and recovery when the executor dies.
+ */
+export class Execution {
+  executionCount = 0;
+  readonly history = new History();
+  private running: Running | undefined;
+  private readonly parents = new Map<string, { header: Header; silent: boolean }>();
+  private readonly streams: StreamBatcher;
+  /** Requests received up to this sequence number are aborted (messaging spec: stop_on_error). */
+  private abortThrough = -1;
+  private exitNote: { parent: string; code: number } | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(private readonly messenger: Messenger, private readonly executor: Executor) {
+    this.streams = new StreamBatcher((parent, name, text) => this.publishFor(parent, 'stream', { name, text }));
+  }
+
+  start(): Promise<void> {
+    this.starting = this.executor.start();
+    return this.starting;
+  }
+
+  async execute(request: Message<ExecuteRequest>, sequence: number): Promise<void> {
+    const started = new Date().toISOString();
+    const content = request.content;
+    const silent = content.silent === true;
+    const storeHistory = !silent && content.store_history !== false;
+    if (sequence <= this.abortThrough) {
+      this.messenger.reply('shell', request, 'execute_reply', { status: 'error', execution_count: this.executionCount, ename: 'Aborted', evalue: 'not run: an earlier cell failed', traceback: [], user_expressions: {}, payload: [] }, { started, status: 'aborted' });
+      return;
+    }
+    if (typeof content.code !== 'string') {
+      this.messenger.reply('shell', request, 'execute_reply', { status: 'error', execution_count: this.executionCount, ename: 'BadRequest', evalue: 'execute_request content.code must be a string', traceback: [], user_expressions: {}, payload: [] }, { started });
+      return;
+    }
+    const code = content.code;
+    if (storeHistory) this.executionCount += 1;
+    const count = this.executionCount;
+    if (storeHistory) this.history.add(count, code);
+    this.remember(request.header, silent);
+    if (!silent) this.messenger.publish('execute_input', { code, execution_count: count }, request.header);
+    await this.starting;
+    const outcome = await new Promise<{ error?: ErrorContent; userExpressions: Record<string, unknown> }>((finish) => {
+      this.running = { request, silent, finish };
+      this.executor.execute({ type: 'execute', parent: request.header.msg_id, code, cellName: storeHistory ? `In[${count}]` : `In[silent-${request.header.msg_id.slice(0, 8)}]`, userExpressions: objectOf(content.user_expressions) });
+    });
+    this.running = undefined;
+    this.streams.flush();
+    if (outcome.error) {
+      if (!silent) this.messenger.publish('error', outcome.error, request.header);
+      if (content.stop_on_error !== false) this.abortThrough = sequence + this.queuedBehind();
+    }
+    const reply = outcome.error
+      ? { status: 'error', execution_count: count, ...outcome.error, user_expressions: {}, payload: [] }
+      : { status: 'ok', execution_count: count, user_expressions: outcome.userExpressions, payload: [] };
+    this.messenger.reply('shell', request, 'execute_reply', reply, { started, status: reply.status });
+  }
+
+  /** Set by the kernel: how many shell requests wait behind the current one. */
+  queuedBehind: () => number = () => 0;
+
+  interrupt(): void {
+    const running = this.running;
+    if (!running) return;
+    this.executor.interrupt();
+    running.interruptedAt ??= Date.now();
+    setTimeout(() => {
+      // A loop that began after an `await` ignores SIGINT: replace the executor rather than hang.
+      if (this.running === running) this.executor.kill();
+    }, INTERRUPT_GRACE_MS).unref();
+  }
+
+  onEvents(events: ExecutorEvent[]): void {
+    for (const event of events) {
+      switch (event.type) {
+        case 'stream':
+          this.streams.write(this.parentOf(event.parent), event.name, event.text);
+          break;
+        case 'result':
+          this.streams.flush();
+          if (this.running?.request.header.msg_id === event.parent) {
+            this.publishFor(event.parent, 'execute_result', { execution_count: this.executionCount, data: event.data, metadata: {} });
+          }
+          break;
+        case 'error':
+          this.streams.flush();
+          this.publishFor(this.parentOf(event.parent), 'error', event.error);
+          break;
+        case 'exit':
+          this.exitNote = { parent: event.parent, code: event.code };
+          break;
+        case 'done':
+          if (this.running?.request.header.msg_id === event.parent) this.running.finish({ error: event.error, userExpressions: event.userExpressions });
+          break;
+        case 'ready':
+          break;
+      }
+    }
+  }
+
+  onRawOutput(name: StreamName, text: string): void {
+    this.streams.write(this.parentOf(''), name, text);
+  }
+
+  /** Ends the executor for good (kernel shutdown). */
+  stop(): void {
+    this.stopping = true;
+    this.streams.flush();
+    this.executor.kill();
+  }
+
+  /** The executor died: tell the user under the cell responsible, then start a fresh one. */
+  onExecutorExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopping) return;
+    this.streams.flush();
+    const running = this.running;
+    const note = this.exitNote;
+    this.exitNote = undefined;
+    const error = exitError(code, signal, note?.code, running?.interruptedAt !== undefined);
+    this.starting = this.executor.start();
+    if (running) running.finish({ error, userExpressions: {} });
+    else this.publishFor(this.parentOf(note?.parent ?? ''), 'error', error);
+  }
+
+  private remember(header: Header, silent: boolean): void {
+    this.parents.set(header.msg_id, { header, silent });
+    if (this.parents.size > PARENT_MEMORY) this.parents.delete(this.parents.keys().next().value as string);
+  }
+
+  /** Output without a known parent goes to the running cell, else to the last one that ran. */
+  private parentOf(parent: string): string {
+    if (parent && this.parents.has(parent)) return parent;
+    return this.running?.request.header.msg_id ?? [...this.parents.keys()].pop() ?? '';
+  }
+
+  private publishFor(parent: string, msgType: string, content: unknown): void {
+    const known = this.parents.get(parent);
+    if (known?.silent) return;
+    this.messenger.publish(msgType, content, (known?.header ?? {}) as Parent);
+  }
+}
+
+function exitError(code: number | null, signal: NodeJS.Signals | null, exitCode: number | undefined, interrupted: boolean): ErrorContent {
+  let cause: string;
+  if (interrupted) cause = 'The cell did not stop when interrupted (a loop that started after an `await` cannot be interrupted in place), so Tempo stopped its executor.';
+  else if (exitCode !== undefined && signal === null) cause = `process.exit(${exitCode}) ended the executor.`;
+  else if (signal !== null) cause = `The executor was killed by ${signal}${signal === 'SIGABRT' ? ' (often: out of memory)' : ''}.`;
+  else cause = `The executor crashed with exit code ${code}${code === 134 ? ' (often: out of memory)' : ''}.`;
+  const evalue = `${cause} A new executor has started: variables, functions and imports from earlier cells are gone; rerun the cells you need.`;
+  return { ename: interrupted ? 'Interrupted' : 'ExecutorRestarted', evalue, traceback: [`\x1b[0;31m${interrupted ? 'Interrupted' : 'ExecutorRestarted'}\x1b[0m: ${evalue}`] };
+}
+
+function objectOf(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}

@@ -1,0 +1,50 @@
+export type HistoryEntry = [session: number, line: number, input: string];
+
+export interface HistoryRequest {
+  hist_access_type?: string;
+  n?: number;
+  session?: number;
+  start?: number;
+  stop?: number;
+  pattern?: string;
+  unique?: boolean;
+}
+
+/** This kernel session's inputs (messaging spec: history), numbered by execution count. */
+export class History {
+  private readonly entries: HistoryEntry[] = [];
+
+  add(line: number, input: string): void {
+    this.entries.push([0, line, input]);
+  }
+
+  query(request: HistoryRequest): HistoryEntry[] {
+    switch (request.hist_access_type) {
+      case 'tail':
+        return this.tail(this.entries, request.n);
+      case 'range':
+        return this.entries.filter(([, line]) => line >= (request.start ?? 0) && (request.stop === undefined || request.stop === null || line < request.stop));
+      case 'search': {
+        const pattern = globToRegExp(request.pattern ?? '*');
+        let found = this.entries.filter(([, , input]) => pattern.test(input));
+        if (request.unique) {
+          const seen = new Set<string>();
+          found = found.reverse().filter(([, , input]) => !seen.has(input) && (seen.add(input), true)).reverse();
+        }
+        return this.tail(found, request.n);
+      }
+      default:
+        return [];
+    }
+  }
+
+  private tail(entries: HistoryEntry[], n: number | undefined): HistoryEntry[] {
+    return typeof n === 'number' && n >= 0 ? entries.slice(Math.max(0, entries.length - n)) : [...entries];
+  }
+}
+
+/** IPython's history search takes glob patterns (`*` and `?`), matched against the whole input. */
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}

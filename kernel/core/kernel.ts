@@ -1,0 +1,91 @@
+import type { ExecuteRequest, Message } from '../protocol/messages';
+import { checkComplete } from '../engine/is-complete';
+import type { HistoryRequest } from './history';
+import type { Messenger } from './messenger';
+import type { Execution } from './execution';
+import { kernelInfo } from './kernel-info';
+
+type RequestChannel = 'shell' | 'control';
+type Handler = (message: Message, channel: RequestChannel, sequence: number) => void | Promise<void>;
+
+export interface KernelHooks {
+  /** After shutdown_reply has been sent: stop the process (Jupyter restarts it when asked to). */
+  onShutdown(restart: boolean): void;
+  log(text: string): void;
+}
+
+/**
+ * Routes requests by msg_type through one table, wrapping each in busy/idle with its parent
+ * (messaging spec: kernel status). Shell requests run one at a time, in order; control requests
+ * are served at once, even while a cell runs (ipykernel's control priority).
+ */
+export class Kernel {
+  private shellQueue: { message: Message; sequence: number }[] = [];
+  private shellBusy = false;
+  private received = 0;
+  private readonly handlers: Record<string, Handler>;
+
+  constructor(private readonly messenger: Messenger, private readonly execution: Execution, private readonly hooks: KernelHooks) {
+    execution.queuedBehind = () => this.shellQueue.length;
+    this.handlers = {
+      kernel_info_request: (m, channel) => this.messenger.reply(channel, m, 'kernel_info_reply', kernelInfo()),
+      execute_request: (m, channel, sequence) =>
+        channel === 'shell' ? this.execution.execute(m as unknown as Message<ExecuteRequest>, sequence) : this.hooks.log('execute_request on control ignored'),
+      is_complete_request: (m, channel) => this.messenger.reply(channel, m, 'is_complete_reply', checkComplete(String(m.content.code ?? ''))),
+      history_request: (m, channel) => this.messenger.reply(channel, m, 'history_reply', { status: 'ok', history: this.execution.history.query(m.content as HistoryRequest) }),
+      // Completion and inspection are answered empty until the type-checker issue (#5) fills them in.
+      complete_request: (m, channel) => {
+        const cursor = typeof m.content.cursor_pos === 'number' ? m.content.cursor_pos : 0;
+        this.messenger.reply(channel, m, 'complete_reply', { status: 'ok', matches: [], cursor_start: cursor, cursor_end: cursor, metadata: {} });
+      },
+      inspect_request: (m, channel) => this.messenger.reply(channel, m, 'inspect_reply', { status: 'ok', found: false, data: {}, metadata: {} }),
+      comm_info_request: (m, channel) => this.messenger.reply(channel, m, 'comm_info_reply', { status: 'ok', comms: {} }),
+      // messaging spec: a comm_open for a target the kernel does not know is answered by comm_close.
+      comm_open: (m) => this.messenger.publish('comm_close', { comm_id: m.content.comm_id, data: {} }, m.header),
+      comm_msg: () => undefined,
+      comm_close: () => undefined,
+      interrupt_request: (m, channel) => {
+        this.execution.interrupt();
+        this.messenger.reply(channel, m, 'interrupt_reply', { status: 'ok' });
+      },
+      shutdown_request: (m, channel) => {
+        const content = { status: 'ok', restart: m.content.restart === true };
+        this.messenger.reply(channel, m, 'shutdown_reply', content);
+        // ipykernel also broadcasts the reply, so every client learns the kernel is going.
+        this.messenger.publish('shutdown_reply', content, m.header);
+        this.hooks.onShutdown(content.restart);
+      },
+    };
+  }
+
+  handle(channel: RequestChannel, message: Message): void {
+    const sequence = ++this.received;
+    if (channel === 'control') {
+      void this.dispatch(message, channel, sequence);
+      return;
+    }
+    this.shellQueue.push({ message, sequence });
+    if (!this.shellBusy) void this.drainShell();
+  }
+
+  private async drainShell(): Promise<void> {
+    this.shellBusy = true;
+    for (let next = this.shellQueue.shift(); next; next = this.shellQueue.shift()) {
+      await this.dispatch(next.message, 'shell', next.sequence);
+    }
+    this.shellBusy = false;
+  }
+
+  private async dispatch(message: Message, channel: RequestChannel, sequence: number): Promise<void> {
+    const handler = this.handlers[message.header.msg_type];
+    this.messenger.publish('status', { execution_state: 'busy' }, message.header);
+    try {
+      if (handler) await handler(message, channel, sequence);
+      else this.hooks.log(`${channel}: unknown msg_type ${JSON.stringify(message.header.msg_type)} (msg_id ${message.header.msg_id}) ignored`);
+    } catch (error) {
+      this.hooks.log(`${channel}: ${message.header.msg_type} (msg_id ${message.header.msg_id}) failed: ${(error as Error).stack ?? error}`);
+    } finally {
+      this.messenger.publish('status', { execution_state: 'idle' }, message.header);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+import type { ErrorContent } from '../protocol/messages';
+
+export interface TracebackFrame {
+  functionName: string | null;
+  file: string;
+  line: number;
+  column: number;
+  cellSource?: string;
+}
+
+const RED = '\x1b[0;31m';
+const GREEN = '\x1b[0;32m';
+const CYAN = '\x1b[0;36m';
+const RESET = '\x1b[0m';
+const RULE = '-'.repeat(75);
+const CONTEXT = 2;
+
+/**
+ * An `error` message's content in IPython's shape: a header, one entry per frame (outermost
+ * first, "most recent call last"), each naming the cell and its TypeScript line with context,
+ * then `Name: message`. Colours are ANSI, which JupyterLab and the classic notebook render.
+ */
+export function formatError(name: string, message: string, frames: readonly TracebackFrame[]): ErrorContent {
+  const header = `${RED}${RULE}${RESET}\n${RED}${name}${RESET}${' '.repeat(Math.max(1, 42 - name.length))}Traceback (most recent call last)`;
+  const entries = [...frames].reverse().map(formatFrame);
+  return { ename: name, evalue: message, traceback: [header, ...entries, `${RED}${name}${RESET}: ${message}`] };
+}
+
+/** A compile error: the cell and line, the offending line and a caret under the column. */
+export function formatSyntaxError(cellName: string, source: string, line: number, column: number, message: string): ErrorContent {
+  const text = source.split('\n')[line - 1] ?? '';
+  const location = `${GREEN}Cell ${cellName}, line ${line}${RESET}`;
+  return {
+    ename: 'SyntaxError',
+    evalue: message,
+    traceback: [`${location}\n    ${text}\n    ${' '.repeat(column)}${RED}^${RESET}`, `${RED}SyntaxError${RESET}: ${message}`],
+  };
+}
+
+/** `throw "text"` or `throw {code: 1}`: no stack, so the value is all there is to show. */
+export function describeThrown(value: unknown): { name: string; message: string } {
+  if (value instanceof Error) return { name: value.name || 'Error', message: value.message };
+  if (typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string') {
+    return { name: String((value as { name: string }).name), message: String((value as { message?: unknown }).message ?? '') };
+  }
+  return { name: 'Uncaught', message: inspect(value) };
+}
+
+function formatFrame(frame: TracebackFrame): string {
+  const where = frame.functionName ? `, in ${frame.functionName}` : '';
+  if (frame.cellSource !== undefined) {
+    return `${GREEN}Cell ${frame.file}, line ${frame.line}${RESET}${where}\n${context(frame.cellSource, frame.line)}`;
+  }
+  return `${GREEN}File ${frame.file}:${frame.line}${RESET}${where}\n${context(readSource(frame.file), frame.line)}`;
+}
+
+function context(source: string | undefined, line: number): string {
+  if (source === undefined) return '';
+  const lines = source.split('\n');
+  const first = Math.max(1, line - CONTEXT);
+  const last = Math.min(lines.length, line + CONTEXT);
+  const out: string[] = [];
+  for (let n = first; n <= last; n++) {
+    const gutter = n === line ? `${GREEN}---->${RESET} ${n}` : `${CYAN}${String(n).padStart(6)}${RESET}`;
+    out.push(`${gutter} ${lines[n - 1]}`);
+  }
+  return out.join('\n');
+}
+
+function readSource(file: string): string | undefined {
+  try {
+    return readFileSync(file.startsWith('file://') ? new URL(file) : file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

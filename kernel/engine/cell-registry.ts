@@ -1,0 +1,40 @@
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+
+export interface StackFrame {
+  functionName: string | null;
+  file: string;
+  line: number;
+  column: number;
+  /** The cell's source, when the frame is in a cell: tracebacks show its lines. */
+  cellSource?: string;
+}
+
+interface Cell {
+  source: string;
+  map: TraceMap;
+}
+
+/**
+ * Every cell run so far, by script name, so frames in a function defined by an earlier cell map
+ * back to that cell's TypeScript too. Node 20 does not apply source maps to code it did not load.
+ */
+export class CellRegistry {
+  private readonly cells = new Map<string, Cell>();
+
+  add(name: string, source: string, map: unknown): void {
+    this.cells.set(name, { source, map: new TraceMap(map as ConstructorParameters<typeof TraceMap>[0]) });
+  }
+
+  source(name: string): string | undefined {
+    return this.cells.get(name)?.source;
+  }
+
+  /** Maps a V8 position (1-based line and column) in a cell's JavaScript to its TypeScript. */
+  locate(file: string, line: number, column: number): { line: number; column: number; cellSource: string } | undefined {
+    const cell = this.cells.get(file);
+    if (!cell) return undefined;
+    const original = originalPositionFor(cell.map, { line, column: Math.max(0, column - 1) });
+    if (original.line === null) return { line, column, cellSource: cell.source };
+    return { line: original.line, column: original.column + 1, cellSource: cell.source };
+  }
+}

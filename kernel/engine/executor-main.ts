@@ -1,0 +1,116 @@
+// The executor: a child process of the kernel that runs the user's cells. It owns no socket, so
+// a cell that blocks, loops or crashes here never stalls heartbeat or control in the kernel.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { inspect } from 'node:util';
+import { Script, constants as vmConstants } from 'node:vm';
+import type { ErrorContent } from '../protocol/messages';
+import { describeThrown, formatError, formatSyntaxError } from '../display/traceback';
+import { CellRegistry } from './cell-registry';
+import type { ExecuteCommand, ExecutorCommand } from './executor-protocol';
+import { writeEvent } from './event-writer';
+import { ReplEvaluator } from './repl-evaluator';
+import { capturedFrames, installStackCapture } from './stack-capture';
+import { CellSyntaxError, IMPORT_HELPER, transpileCell } from './transpile';
+
+/** The execute_request whose code is running now, or whose code started this async chain. */
+const origin = new AsyncLocalStorage<string>();
+const cells = new CellRegistry();
+const evaluator = new ReplEvaluator();
+let lastParent = '';
+
+const currentParent = (): string => origin.getStore() ?? lastParent;
+
+function captureOutput(name: 'stdout' | 'stderr'): void {
+  const stream = process[name];
+  stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    writeEvent({ type: 'stream', parent: currentParent(), name, text });
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') process.nextTick(done as () => void);
+    return true;
+  }) as typeof stream.write;
+}
+
+/** Names the notebook's folder as the importer, so `import "pkg"` finds its node_modules. */
+function installModuleLoading(): void {
+  const base = join(resolve('.'), '[notebook]');
+  const globals = globalThis as Record<string, unknown>;
+  globals.require = createRequire(base);
+  globals[IMPORT_HELPER] = new Script('(specifier) => import(specifier)', {
+    filename: base,
+    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  }).runInThisContext();
+}
+
+function errorContent(thrown: unknown, preface?: string): ErrorContent {
+  const { name, message } = describeThrown(thrown);
+  const content = formatError(name, message, capturedFrames(thrown));
+  if (preface) content.traceback.unshift(preface);
+  return content;
+}
+
+function displayValue(value: unknown): Record<string, string> {
+  return { 'text/plain': inspect(value, { colors: false }) };
+}
+
+async function execute(command: ExecuteCommand): Promise<void> {
+  lastParent = command.parent;
+  let error: ErrorContent | undefined;
+  try {
+    const { code, map } = transpileCell(command.code, command.cellName);
+    cells.add(command.cellName, command.code, map);
+    const evaluation = await origin.run(command.parent, () => evaluator.evaluate(code, command.cellName));
+    if (!evaluation.ok) error = errorContent(evaluation.error);
+    else if (evaluation.value !== undefined) writeEvent({ type: 'result', parent: command.parent, data: displayValue(evaluation.value) });
+  } catch (thrown) {
+    error =
+      thrown instanceof CellSyntaxError
+        ? formatSyntaxError(command.cellName, command.code, thrown.position.line, thrown.position.column, thrown.message)
+        : errorContent(thrown);
+  }
+  const userExpressions = error ? {} : await evaluateUserExpressions(command);
+  writeEvent({ type: 'done', parent: command.parent, error, userExpressions });
+}
+
+/** messaging spec: user_expressions are evaluated after the code, each with its own status. */
+async function evaluateUserExpressions(command: ExecuteCommand): Promise<Record<string, unknown>> {
+  const results: Record<string, unknown> = {};
+  for (const [key, expression] of Object.entries(command.userExpressions)) {
+    const evaluation = await origin.run(command.parent, () => evaluator.evaluate(expression, '<user expression>'));
+    results[key] = evaluation.ok
+      ? { status: 'ok', data: displayValue(evaluation.value), metadata: {} }
+      : { status: 'error', ...errorContent(evaluation.error) };
+  }
+  return results;
+}
+
+function reportLateError(kind: string, thrown: unknown): void {
+  writeEvent({ type: 'error', parent: currentParent(), error: errorContent(thrown, kind) });
+}
+
+function main(): void {
+  installStackCapture(cells, resolve(__dirname, '..'));
+  captureOutput('stdout');
+  captureOutput('stderr');
+  installModuleLoading();
+  // Errors outside any cell's await chain would otherwise end the process: report them under the
+  // cell that started the chain (AsyncLocalStorage follows timers and promises) and carry on.
+  process.on('uncaughtException', (thrown) => reportLateError('Uncaught exception in a callback:', thrown));
+  process.on('unhandledRejection', (reason) => reportLateError('Unhandled promise rejection (nobody awaited or caught it):', reason));
+  // Outside synchronous code SIGINT lands here: stop waiting for the cell's pending await.
+  process.on('SIGINT', () => evaluator.interrupt());
+  process.on('exit', (code) => writeEvent({ type: 'exit', parent: currentParent(), code }));
+  // The kernel is gone (even if it was killed): nothing is left to serve.
+  process.on('disconnect', () => process.exit(0));
+
+  let queue = Promise.resolve();
+  process.on('message', (command: ExecutorCommand) => {
+    queue = queue.then(() => execute(command));
+  });
+  writeEvent({ type: 'ready' });
+}
+
+main();

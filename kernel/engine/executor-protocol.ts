@@ -1,0 +1,35 @@
+// What the kernel process and its executor child say to each other. Requests go down Node's IPC
+// channel; events come back as JSON lines on fd 3, written synchronously by the executor so that
+// output reaches the kernel even while user code then blocks the thread.
+
+import type { ErrorContent, MimeBundle } from '../protocol/messages';
+
+export const EVENT_FD = 3;
+
+export interface ExecuteCommand {
+  type: 'execute';
+  /** The execute_request's msg_id: every event the cell causes, now or later, carries it. */
+  parent: string;
+  code: string;
+  /** Name of the cell's script in tracebacks, e.g. `In[3]`. */
+  cellName: string;
+  userExpressions: Record<string, string>;
+}
+
+/** Interrupts are SIGINT, not commands: a busy cell never reads its IPC channel. */
+export type ExecutorCommand = ExecuteCommand;
+
+export type ExecutorEvent =
+  | { type: 'ready' }
+  | { type: 'stream'; parent: string; name: 'stdout' | 'stderr'; text: string }
+  | { type: 'result'; parent: string; data: MimeBundle }
+  /** An error after the cell's reply: a throw in a timer, a rejection nobody handled. */
+  | { type: 'error'; parent: string; error: ErrorContent }
+  /** Sent from the executor's exit hook, so the kernel can say which cell ended the process. */
+  | { type: 'exit'; parent: string; code: number }
+  | {
+      type: 'done';
+      parent: string;
+      error?: ErrorContent;
+      userExpressions: Record<string, unknown>;
+    };

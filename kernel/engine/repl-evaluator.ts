@@ -1,0 +1,119 @@
+import { Session } from 'node:inspector';
+import { Script } from 'node:vm';
+
+export type Evaluation = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export class InterruptedError extends Error {
+  override readonly name = 'Interrupted';
+  constructor() {
+    super('the cell was interrupted (Kernel → Interrupt)');
+  }
+}
+
+interface RemoteObject {
+  type: string;
+  subtype?: string;
+  value?: unknown;
+  unserializableValue?: string;
+  objectId?: string;
+}
+
+interface EvaluateResult {
+  result: RemoteObject;
+  exceptionDetails?: { exception?: RemoteObject; text: string };
+}
+
+const RUN = Symbol.for('tempo.run');
+const STASH = Symbol.for('tempo.stash');
+const OBJECT_GROUP = 'tempo-cell';
+// Strict, so a primitive `this` is not boxed on its way back.
+const STASH_FUNCTION = `function () { 'use strict'; globalThis[Symbol.for('tempo.stash')] = this; }`;
+
+type Globals = typeof globalThis & { [RUN]?: () => void; [STASH]?: unknown };
+
+/**
+ * Runs scripts in V8's REPL mode through an in-process inspector session, as Deno's REPL does:
+ * top-level `await`, and `const`/`let`/`class` that a rerun may declare again. The call is entered
+ * through `vm` with `breakOnSigint`, so SIGINT stops a synchronous busy loop and keeps all state.
+ */
+export class ReplEvaluator {
+  private readonly session = new Session();
+  private readonly entry = new Script(`globalThis[Symbol.for('tempo.run')]()`, { filename: 'evalmachine.<tempo>' });
+  private cancelPending: ((error: unknown) => void) | undefined;
+
+  constructor() {
+    this.session.connect();
+  }
+
+  /** Evaluates `code`, named `scriptName` in stack traces; settles when any top-level await does. */
+  evaluate(code: string, scriptName: string): Promise<Evaluation> {
+    const globals = globalThis as Globals;
+    return new Promise<Evaluation>((resolve) => {
+      let settled = false;
+      const settle = (evaluation: Evaluation): void => {
+        if (settled) return;
+        settled = true;
+        this.cancelPending = undefined;
+        resolve(evaluation);
+      };
+      this.cancelPending = (error) => settle({ ok: false, error });
+      globals[RUN] = () =>
+        this.session.post(
+          'Runtime.evaluate',
+          { expression: `${code}\n//# sourceURL=${scriptName}`, replMode: true, objectGroup: OBJECT_GROUP },
+          (protocolError, response) => {
+            if (settled) return;
+            if (protocolError) return settle({ ok: false, error: protocolError });
+            void this.fetch(response as EvaluateResult).then(settle);
+          },
+        );
+      try {
+        this.entry.runInThisContext({ breakOnSigint: true });
+      } catch (error) {
+        const interrupted = (error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
+        settle({ ok: false, error: interrupted ? new InterruptedError() : error });
+      } finally {
+        delete globals[RUN];
+      }
+    });
+  }
+
+  /** Stops waiting for a cell's top-level await (SIGINT outside synchronous code). */
+  interrupt(): boolean {
+    if (!this.cancelPending) return false;
+    this.cancelPending(new InterruptedError());
+    return true;
+  }
+
+  /** Turns the inspector's handle on the result or exception into the JavaScript value itself. */
+  private async fetch(response: EvaluateResult): Promise<Evaluation> {
+    const failed = response.exceptionDetails !== undefined;
+    const remote = failed ? response.exceptionDetails?.exception : response.result;
+    const value = remote ? await this.materialize(remote) : response.exceptionDetails?.text;
+    this.session.post('Runtime.releaseObjectGroup', { objectGroup: OBJECT_GROUP });
+    return failed ? { ok: false, error: value } : { ok: true, value };
+  }
+
+  private materialize(remote: RemoteObject): Promise<unknown> {
+    if (remote.objectId === undefined) return Promise.resolve(primitive(remote));
+    const globals = globalThis as Globals;
+    return new Promise((resolve, reject) => {
+      this.session.post('Runtime.callFunctionOn', { objectId: remote.objectId, functionDeclaration: STASH_FUNCTION }, (error) => {
+        const value = globals[STASH];
+        delete globals[STASH];
+        if (error) reject(error);
+        else resolve(value);
+      });
+    });
+  }
+}
+
+function primitive(remote: RemoteObject): unknown {
+  if (remote.type === 'undefined') return undefined;
+  if (remote.unserializableValue !== undefined) {
+    const text = remote.unserializableValue;
+    if (text.endsWith('n')) return BigInt(text.slice(0, -1));
+    return text === '-0' ? -0 : Number(text);
+  }
+  return remote.value;
+}

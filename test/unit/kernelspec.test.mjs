@@ -1,0 +1,125 @@
+// Tests for `tempo install`: the kernel.json content and a real install into a temporary prefix.
+// Calls dist/cli/install.js directly so it does not depend on the CLI dispatcher (dist/cli/main.js).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const installJs = path.join(repo, 'dist', 'cli', 'install.js');
+const { kernelspecJson } = createRequire(import.meta.url)(installJs);
+const LOGOS = ['logo-svg.svg', 'logo-32x32.png', 'logo-64x64.png'];
+const JUPYTER = '/usr/bin/jupyter';
+// `jupyter kernelspec` dispatches to this script (Debian package jupyter-client).
+const JUPYTER_KERNELSPEC = '/usr/bin/jupyter-kernelspec';
+
+/** Runs installKernelspec(args) in a fresh node process, as `tempo install ARGS` would. */
+function runInstall(args, env = process.env) {
+  const script = `require(${JSON.stringify(installJs)}).installKernelspec(${JSON.stringify(args)})`;
+  return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env });
+}
+
+function withTmp(fn) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tempo-kernelspec-'));
+  try {
+    return fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('kernelspecJson: argv runs node on bin/tempo with the connection file', () => {
+  const spec = kernelspecJson({ nodePath: '/opt/node/bin/node', entry: '/repo/bin/tempo', name: 'tempo' });
+  assert.deepEqual(spec.argv, ['/opt/node/bin/node', '/repo/bin/tempo', 'kernel', '{connection_file}']);
+  assert.equal(spec.language, 'typescript');
+  assert.equal(spec.interrupt_mode, 'message');
+  assert.equal(spec.kernel_protocol_version, '5.5');
+  assert.equal(spec.display_name, 'TypeScript (Tempo)');
+  assert.deepEqual(spec.env, {});
+  assert.deepEqual(spec.metadata, {});
+});
+
+test('kernelspecJson: relative paths become absolute, display name can be overridden', () => {
+  const spec = kernelspecJson({ nodePath: 'node', entry: 'bin/tempo', name: 'other', displayName: 'TS dev' });
+  assert.ok(spec.argv.slice(0, 2).every((p) => path.isAbsolute(p)));
+  assert.equal(spec.display_name, 'TS dev');
+});
+
+test('install --prefix writes kernel.json and logos', () => {
+  withTmp((tmp) => {
+    const result = runInstall(['--prefix', tmp, '--name', 'tempo-test']);
+    assert.equal(result.status, 0, result.stderr);
+    const dir = path.join(tmp, 'share', 'jupyter', 'kernels', 'tempo-test');
+    assert.equal(result.stdout, `Installed kernelspec tempo-test in ${dir}\n`);
+
+    const spec = JSON.parse(readFileSync(path.join(dir, 'kernel.json'), 'utf8'));
+    assert.deepEqual(spec.argv, [process.execPath, path.join(repo, 'bin', 'tempo'), 'kernel', '{connection_file}']);
+    assert.equal(spec.display_name, 'TypeScript (Tempo)');
+    assert.equal(spec.language, 'typescript');
+    assert.equal(spec.interrupt_mode, 'message');
+    for (const logo of LOGOS) assert.ok(existsSync(path.join(dir, logo)), `${logo} copied`);
+  });
+});
+
+const noKernelspecApp = !existsSync(JUPYTER_KERNELSPEC) && `${JUPYTER_KERNELSPEC} missing (apt-get install jupyter-client)`;
+
+test('jupyter kernelspec list finds the installed kernel', { skip: noKernelspecApp }, () => {
+  withTmp((tmp) => {
+    assert.equal(runInstall(['--prefix', tmp, '--name', 'tempo-test']).status, 0);
+    // PATH without node_modules/.bin or other pythons, so Debian's jupyter reads our prefix plus the system folders.
+    const list = spawnSync(JUPYTER, ['kernelspec', 'list', '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: '/usr/bin:/bin', JUPYTER_PATH: path.join(tmp, 'share', 'jupyter') },
+    });
+    assert.equal(list.status, 0, list.stderr);
+    const found = JSON.parse(list.stdout).kernelspecs['tempo-test'];
+    assert.ok(found, 'jupyter lists tempo-test');
+    assert.equal(found.resource_dir, path.join(tmp, 'share', 'jupyter', 'kernels', 'tempo-test'));
+    assert.equal(found.spec.language, 'typescript');
+    assert.equal(found.spec.interrupt_mode, 'message');
+  });
+});
+
+test('install --display-name is written to kernel.json', () => {
+  withTmp((tmp) => {
+    const result = runInstall(['--prefix', tmp, '--name', 'tempo-dev', '--display-name', 'TypeScript (dev)']);
+    assert.equal(result.status, 0, result.stderr);
+    const file = path.join(tmp, 'share', 'jupyter', 'kernels', 'tempo-dev', 'kernel.json');
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).display_name, 'TypeScript (dev)');
+  });
+});
+
+test('install --user honours JUPYTER_DATA_DIR', () => {
+  withTmp((tmp) => {
+    const result = runInstall(['--user'], { ...process.env, JUPYTER_DATA_DIR: tmp });
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(existsSync(path.join(tmp, 'kernels', 'tempo', 'kernel.json')));
+  });
+});
+
+test('install rejects bad command lines with exit code 2 and no stack trace', () => {
+  const cases = [
+    [['--bogus'], /unknown option '--bogus'/],
+    [['--user=yes'], /--user takes no value/],
+    [['--prefix'], /--prefix needs a value/],
+    [['--name', '../escape'], /invalid kernel name/],
+    [['--user', '--prefix', '/tmp/x'], /cannot be used together/],
+  ];
+  for (const [args, message] of cases) {
+    const result = runInstall(args);
+    assert.equal(result.status, 2, `exit code for ${args.join(' ')}`);
+    assert.match(result.stderr, message);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(result.stdout, '');
+  }
+});
+
+test('install --help prints usage and exits 0', () => {
+  const result = runInstall(['--help']);
+  assert.equal(result.status, 0);
+  assert.match(result.stdout, /Usage: tempo install/);
+});
