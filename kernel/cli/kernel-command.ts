@@ -60,7 +60,20 @@ export async function runKernel(connectionFile: string): Promise<void> {
   // Signal-mode interrupts (Jupyter's default) arrive here; message mode uses interrupt_request.
   process.on('SIGINT', () => execution.interrupt());
   process.on('SIGTERM', () => void shutdown());
+  watchParent(() => void shutdown());
   await transport.bind();
   messenger.publish('status', { execution_state: 'starting' }, {});
   await execution.start();
+}
+
+/**
+ * Jupyter names its own pid in JPY_PARENT_PID; like ipykernel's parent poller, exit when that
+ * process is gone (we were re-parented), so a crashed server leaves no kernel behind.
+ */
+function watchParent(onGone: () => void): void {
+  const parent = Number(process.env.JPY_PARENT_PID);
+  if (!Number.isInteger(parent) || parent <= 1) return;
+  setInterval(() => {
+    if (process.ppid !== parent) onGone();
+  }, 1000).unref();
 }

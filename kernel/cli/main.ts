@@ -1,10 +1,12 @@
 import { installKernelspec } from './install';
 import { runKernel } from './kernel-command';
+import { isUsageError, runNotebook } from './run-command';
 
 const USAGE = `usage: tempo <command>
 
   tempo install [--user | --sys-prefix | --prefix DIR] [--name NAME]   register the kernel with Jupyter
   tempo kernel CONNECTION_FILE                                          serve one connection file (Jupyter runs this)
+  tempo run NOTEBOOK.ipynb [--no-color]                                 run a notebook's cells in the terminal
 `;
 
 /** Dispatches `tempo install | kernel`; bad usage exits 2 with a message, never a stack trace. */
@@ -20,6 +22,15 @@ export function main(args: string[]): void {
         process.stderr.write(`tempo kernel: ${error.message}\n`);
         process.exit(1);
       });
+      return;
+    case 'run':
+      runNotebook(rest).then(
+        (code) => process.exit(code),
+        (error: Error) => {
+          process.stderr.write(`tempo run: ${error.message}\n`);
+          process.exit(isUsageError(error) ? 2 : 1);
+        },
+      );
       return;
     case undefined:
     case '--help':

@@ -51,9 +51,9 @@ export function describeThrown(value: unknown): { name: string; message: string 
 function formatFrame(frame: TracebackFrame): string {
   const where = frame.functionName ? `, in ${frame.functionName}` : '';
   if (frame.cellSource !== undefined) {
-    return `${GREEN}Cell ${frame.file}, line ${frame.line}${RESET}${where}\n${context(frame.cellSource, frame.line)}`;
+    return `${GREEN}Cell ${frame.file}, line ${frame.line}${RESET}${where}\n${context(frame.cellSource, frame.line)}\n`;
   }
-  return `${GREEN}File ${frame.file}:${frame.line}${RESET}${where}\n${context(readSource(frame.file), frame.line)}`;
+  return `${GREEN}File ${frame.file}:${frame.line}${RESET}${where}\n${context(readSource(frame.file), frame.line)}\n`;
 }
 
 function context(source: string | undefined, line: number): string {
