@@ -24,7 +24,9 @@ const CONTEXT = 2;
  */
 export function formatError(name: string, message: string, frames: readonly TracebackFrame[]): ErrorContent {
   const header = `${RED}${RULE}${RESET}\n${RED}${name}${RESET}${' '.repeat(Math.max(1, 42 - name.length))}Traceback (most recent call last)`;
-  const entries = [...frames].reverse().map(formatFrame);
+  const entries = collapseRepeats([...frames].reverse()).map((group) =>
+    group.count === 1 ? formatFrame(group.frame) : `    [... skipping similar frames: ${group.frame.functionName ?? '<anonymous>'} at line ${group.frame.line} (${group.count - 1} times)]\n`,
+  );
   return { ename: name, evalue: message, traceback: [header, ...entries, `${RED}${name}${RESET}: ${message}`] };
 }
 
@@ -46,6 +48,17 @@ export function describeThrown(value: unknown): { name: string; message: string 
     return { name: String((value as { name: string }).name), message: String((value as { message?: unknown }).message ?? '') };
   }
   return { name: 'Uncaught', message: inspect(value) };
+}
+
+/** Deep recursion repeats one frame many times; show it once and count the rest, as IPython does. */
+function collapseRepeats(frames: TracebackFrame[]): { frame: TracebackFrame; count: number }[] {
+  const groups: { frame: TracebackFrame; count: number }[] = [];
+  for (const frame of frames) {
+    const last = groups[groups.length - 1]?.frame;
+    if (last && last.file === frame.file && last.line === frame.line && last.functionName === frame.functionName) groups[groups.length - 1].count += 1;
+    else groups.push({ frame, count: 1 });
+  }
+  return groups.flatMap((group) => (group.count > 2 ? [{ frame: group.frame, count: 1 }, { frame: group.frame, count: group.count }] : Array.from({ length: group.count }, () => ({ frame: group.frame, count: 1 }))));
 }
 
 function formatFrame(frame: TracebackFrame): string {
