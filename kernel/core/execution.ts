@@ -14,6 +14,8 @@ export interface Executor {
 
 interface Running {
   request: Message<ExecuteRequest>;
+  /** Its In[n] when it is stored in history. */
+  historyLine?: number;
   silent: boolean;
   finish: (outcome: { error?: ErrorContent; userExpressions: Record<string, unknown> }) => void;
   interruptedAt?: number;
@@ -71,7 +73,7 @@ export class Execution {
     if (!silent) this.messenger.publish('execute_input', { code, execution_count: count }, request.header);
     await this.starting;
     const outcome = await new Promise<{ error?: ErrorContent; userExpressions: Record<string, unknown> }>((finish) => {
-      this.running = { request, silent, finish };
+      this.running = { request, silent, finish, historyLine: storeHistory ? count : undefined };
       this.executor.execute({ type: 'execute', parent: request.header.msg_id, code, cellName: storeHistory ? `In[${count}]` : `In[silent-${request.header.msg_id.slice(0, 8)}]`, userExpressions: objectOf(content.user_expressions) });
     });
     this.running = undefined;
@@ -109,6 +111,7 @@ export class Execution {
         case 'result':
           this.streams.flush();
           if (this.running?.request.header.msg_id === event.parent) {
+            if (this.running.historyLine !== undefined) this.history.setOutput(this.running.historyLine, String(event.data['text/plain']));
             this.publishFor(event.parent, 'execute_result', { execution_count: this.executionCount, data: event.data, metadata: {} });
           }
           break;

@@ -1,4 +1,6 @@
 export type HistoryEntry = [session: number, line: number, input: string];
+/** With `output: true` the spec pairs each input with its result's text (null when none). */
+export type HistoryEntryWithOutput = [session: number, line: number, inOut: [string, string | null]];
 
 export interface HistoryRequest {
   hist_access_type?: string;
@@ -8,17 +10,29 @@ export interface HistoryRequest {
   stop?: number;
   pattern?: string;
   unique?: boolean;
+  output?: boolean;
 }
 
 /** This kernel session's inputs (messaging spec: history), numbered by execution count. */
 export class History {
   private readonly entries: HistoryEntry[] = [];
+  private readonly outputs = new Map<number, string>();
 
   add(line: number, input: string): void {
     this.entries.push([0, line, input]);
   }
 
-  query(request: HistoryRequest): HistoryEntry[] {
+  setOutput(line: number, text: string): void {
+    this.outputs.set(line, text);
+  }
+
+  query(request: HistoryRequest): (HistoryEntry | HistoryEntryWithOutput)[] {
+    const found = this.select(request);
+    if (request.output !== true) return found;
+    return found.map(([session, line, input]) => [session, line, [input, this.outputs.get(line) ?? null]]);
+  }
+
+  private select(request: HistoryRequest): HistoryEntry[] {
     switch (request.hist_access_type) {
       case 'tail':
         return this.tail(this.entries, request.n);

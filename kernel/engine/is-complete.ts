@@ -1,4 +1,8 @@
-import { parseSync } from 'oxc-parser';
+import type * as OxcParser from 'oxc-parser';
+
+// Loaded on the first is_complete_request, not at kernel start: only consoles ask for it, and
+// the kernel process stays smaller and starts faster without the parser.
+let parser: typeof OxcParser | undefined;
 
 export type Completeness = { status: 'complete' } | { status: 'invalid' } | { status: 'incomplete'; indent: string };
 
@@ -8,20 +12,23 @@ export type Completeness = { status: 'complete' } | { status: 'invalid' } | { st
  * fails anywhere before the end.
  */
 export function checkComplete(code: string): Completeness {
-  const { errors } = parseSync('cell.ts', code, { lang: 'ts', sourceType: 'module' });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  parser ??= require('oxc-parser') as typeof OxcParser;
+  const { errors } = parser.parseSync('cell.ts', code, { lang: 'ts', sourceType: 'module' });
   const relevant = errors.filter((error) => !/'return' statement/.test(error.message));
   if (relevant.length === 0) return { status: 'complete' };
   const end = code.trimEnd().length;
   const atEnd = relevant.some((error) => {
     const start = error.labels[0]?.start ?? end;
-    if (/^Unterminated/.test(error.message)) return code[start] === '`' || code.startsWith('/*', start);
+    // A template literal or comment may span lines, and so may a string whose line ends in `\`.
+    if (/^Unterminated/.test(error.message)) return code[start] === '`' || code.startsWith('/*', start) || /\\\r?\n?$/.test(code);
     return start >= end;
   });
   return atEnd ? { status: 'incomplete', indent: nextIndent(code) } : { status: 'invalid' };
 }
 
 function nextIndent(code: string): string {
-  const lastLine = code.trimEnd().split('\n').pop() ?? '';
+  const lastLine = (code.trimEnd().split('\n').pop() ?? '').replace(/\/\/.*$/, '').trimEnd();
   const current = /^\s*/.exec(lastLine)?.[0] ?? '';
   return /[{([]\s*$/.test(lastLine) ? current + '  ' : current;
 }

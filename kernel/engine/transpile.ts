@@ -56,12 +56,15 @@ interface Edit {
 
 function rewriteModuleSyntax(code: string, filename: string): string {
   const parsed = parseSync(filename, code, { sourceType: 'module', lang: 'js' });
-  const { staticImports, staticExports, dynamicImports } = parsed.module;
+  const { staticImports, dynamicImports } = parsed.module;
   const edits: Edit[] = [];
   for (const entry of staticImports) {
     edits.push({ start: entry.start, end: entry.end, text: importAsAwait(entry) });
   }
-  for (const entry of staticExports) edits.push(exportEdit(code, entry.start, entry.end));
+  for (const statement of parsed.program.body) {
+    const edit = exportEdit(statement as ExportStatement);
+    if (edit) edits.push(edit);
+  }
   for (const entry of dynamicImports) {
     // `import(` is a keyword form, not a call: scripts run through the inspector have no module loader of their own.
     edits.push({ start: entry.start, end: entry.start + 'import'.length, text: IMPORT_HELPER });
@@ -90,13 +93,28 @@ function importAsAwait(entry: StaticImport): string {
   return parts.length > 0 ? parts.join(' ') : `${call};`;
 }
 
-/** `export` only shares names between modules; in a notebook every top-level name is shared anyway. */
-function exportEdit(code: string, start: number, end: number): Edit {
-  const text = code.slice(start, end);
-  const declaration = /^export\s+(default\s+)?/.exec(text);
-  const isList = /^export\s*(\*|\{|type\s*\{)/.test(text);
-  if (isList || !declaration) return { start, end, text: '' };
-  return { start, end: start + declaration[0].length, text: '' };
+interface ExportStatement {
+  type: string;
+  start: number;
+  end: number;
+  declaration?: { type: string; start: number; id?: unknown } | null;
+  source?: { value: string } | null;
+}
+
+/**
+ * `export` only shares names between modules; in a notebook every top-level name is shared
+ * anyway, so the keyword goes and the declaration stays. Re-exports still load their module.
+ */
+function exportEdit(statement: ExportStatement): Edit | undefined {
+  const { type, start, end, declaration, source } = statement;
+  if (type === 'ExportAllDeclaration' || (type === 'ExportNamedDeclaration' && !declaration)) {
+    // Includes the `export {};` oxc leaves where type-only imports and exports were erased.
+    return { start, end, text: source ? `await ${IMPORT_HELPER}(${JSON.stringify(source.value)});` : '' };
+  }
+  if (!declaration) return undefined;
+  // An anonymous `export default function () {}` is no declaration without its keywords: keep it an expression.
+  const anonymous = /^(Function|Class)Declaration$/.test(declaration.type) && !declaration.id;
+  return { start, end: declaration.start, text: anonymous ? 'void ' : '' };
 }
 
 /** Keeps the replaced text's line count, so every later line keeps its number. */
