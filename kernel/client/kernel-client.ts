@@ -12,8 +12,26 @@ import { writeConnectionFile } from './connection-file';
 
 const TEMPO = join(__dirname, '..', '..', 'bin', 'tempo');
 
-export interface ExecuteOutcome {
-  reply: Message;
+/** One execute_request in flight: done when both its reply and its `idle` have arrived. */
+class PendingExecute {
+  private reply: Message | undefined;
+  private idle = false;
+
+  constructor(readonly onIopub: (message: Message) => void, private readonly resolve: (reply: Message) => void) {}
+
+  gotReply(reply: Message): void {
+    this.reply = reply;
+    this.settleIfDone();
+  }
+
+  gotIdle(): void {
+    this.idle = true;
+    this.settleIfDone();
+  }
+
+  private settleIfDone(): void {
+    if (this.idle && this.reply) this.resolve(this.reply);
+  }
 }
 
 /**
@@ -25,7 +43,7 @@ export class KernelClient {
   private readonly shell = new zmq.Dealer();
   private readonly control = new zmq.Dealer();
   private readonly iopub = new zmq.Subscriber();
-  private readonly pending = new Map<string, { onIopub: (message: Message) => void; resolveReply: (reply: Message) => void; idle: boolean; reply?: Message; done: () => void }>();
+  private readonly pending = new Map<string, PendingExecute>();
   private signer!: Signer;
   private kernel!: ChildProcess;
   private dir = '';
@@ -54,22 +72,11 @@ export class KernelClient {
   execute(code: string, onIopub: (message: Message) => void): Promise<Message> {
     const header = this.header('execute_request');
     return new Promise((resolve) => {
-      const entry = {
-        onIopub,
-        idle: false,
-        reply: undefined as Message | undefined,
-        resolveReply: (reply: Message) => {
-          entry.reply = reply;
-          entry.done();
-        },
-        done: () => {
-          if (entry.idle && entry.reply) {
-            this.pending.delete(header.msg_id);
-            resolve(entry.reply);
-          }
-        },
+      const settle = (reply: Message): void => {
+        this.pending.delete(header.msg_id);
+        resolve(reply);
       };
-      this.pending.set(header.msg_id, entry);
+      this.pending.set(header.msg_id, new PendingExecute(onIopub, settle));
       void this.shell.send(this.frames(header, { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }));
     });
   }
@@ -106,10 +113,8 @@ export class KernelClient {
       if (message.header.msg_type === 'iopub_welcome') this.onWelcome();
       const entry = this.pending.get((message.parent_header as Header).msg_id ?? '');
       if (!entry) continue;
-      if (message.header.msg_type === 'status' && message.content.execution_state === 'idle') {
-        entry.idle = true;
-        entry.done();
-      } else entry.onIopub(message);
+      if (message.header.msg_type === 'status' && message.content.execution_state === 'idle') entry.gotIdle();
+      else entry.onIopub(message);
     }
   }
 
@@ -117,7 +122,7 @@ export class KernelClient {
     const guard = new ReplayGuard();
     for await (const frames of this.shell) {
       const message = decode(frames, this.signer, guard);
-      this.pending.get((message.parent_header as Header).msg_id ?? '')?.resolveReply(message);
+      this.pending.get((message.parent_header as Header).msg_id ?? '')?.gotReply(message);
     }
   }
 }
