@@ -27,7 +27,9 @@ export function formatError(name: string, message: string, frames: readonly Trac
   const entries = collapseRepeats([...frames].reverse()).map((group) =>
     group.count === 1 ? formatFrame(group.frame) : `    [... skipping similar frames: ${group.frame.functionName ?? '<anonymous>'} at line ${group.frame.line} (${group.count - 1} times)]\n`,
   );
-  return { ename: name, evalue: message, traceback: [header, ...entries, `${RED}${name}${RESET}: ${message}`] };
+  const last = `${RED}${name}${RESET}: ${message}`;
+  // With no frame to show (an interrupt, a value thrown by a callback of node's), the header would frame nothing.
+  return { ename: name, evalue: message, traceback: entries.length > 0 ? [header, ...entries, last] : [last] };
 }
 
 /** A compile error: the cell and line, the offending line and a caret under the column. */
