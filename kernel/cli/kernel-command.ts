@@ -8,6 +8,8 @@ import { Kernel } from '../core/kernel';
 import { Messenger } from '../core/messenger';
 import { ExecutorProcess } from '../engine/executor-process';
 
+const EXECUTOR_START_DELAY_MS = 50;
+
 const log = (text: string): void => {
   process.stderr.write(`[tempo] ${text}\n`);
 };
@@ -63,7 +65,9 @@ export async function runKernel(connectionFile: string): Promise<void> {
   watchParent(() => void shutdown());
   await transport.bind();
   messenger.publish('status', { execution_state: 'starting' }, {});
-  await execution.start();
+  // Spawning the executor costs the kernel's thread ~15 ms: let the client's first kernel_info
+  // be answered before that. Any cell waits for the executor to be ready anyway.
+  setTimeout(() => void execution.start(), EXECUTOR_START_DELAY_MS);
 }
 
 /**

@@ -1,6 +1,9 @@
-import { installKernelspec } from './install';
-import { runKernel } from './kernel-command';
-import { isUsageError, runNotebook } from './run-command';
+// Each command loads its own modules when chosen: `tempo kernel`'s cold start is what Jupyter
+// users wait for, and it needs neither the installer nor the notebook runner.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const install = (): typeof import('./install') => require('./install');
+const kernelCommand = (): typeof import('./kernel-command') => require('./kernel-command');
+const runCommand = (): typeof import('./run-command') => require('./run-command');
 
 const USAGE = `usage: tempo <command>
 
@@ -9,26 +12,26 @@ const USAGE = `usage: tempo <command>
   tempo run NOTEBOOK.ipynb [--no-color]                                 run a notebook's cells in the terminal
 `;
 
-/** Dispatches `tempo install | kernel`; bad usage exits 2 with a message, never a stack trace. */
+/** Dispatches `tempo install | kernel | run`; bad usage exits 2 with a message, never a stack trace. */
 export function main(args: string[]): void {
   const [command, ...rest] = args;
   switch (command) {
     case 'install':
-      installKernelspec(rest);
+      install().installKernelspec(rest);
       return;
     case 'kernel':
       if (rest.length !== 1) return usageError('tempo kernel takes exactly one CONNECTION_FILE');
-      runKernel(rest[0]).catch((error: Error) => {
+      kernelCommand().runKernel(rest[0]).catch((error: Error) => {
         process.stderr.write(`tempo kernel: ${error.message}\n`);
         process.exit(1);
       });
       return;
     case 'run':
-      runNotebook(rest).then(
+      runCommand().runNotebook(rest).then(
         (code) => process.exit(code),
         (error: Error) => {
           process.stderr.write(`tempo run: ${error.message}\n`);
-          process.exit(isUsageError(error) ? 2 : 1);
+          process.exit(runCommand().isUsageError(error) ? 2 : 1);
         },
       );
       return;

@@ -47,8 +47,9 @@ export class Execution {
     this.streams = new StreamBatcher((parent, name, text) => this.publishFor(parent, 'stream', { name, text }));
   }
 
+  /** Starts the executor unless it is already starting or running. */
   start(): Promise<void> {
-    this.starting = this.executor.start();
+    this.starting ??= this.executor.start();
     return this.starting;
   }
 
@@ -71,7 +72,7 @@ export class Execution {
     if (storeHistory) this.history.add(count, code);
     this.remember(request.header, silent);
     if (!silent) this.messenger.publish('execute_input', { code, execution_count: count }, request.header);
-    await this.starting;
+    await this.start();
     const outcome = await new Promise<{ error?: ErrorContent; userExpressions: Record<string, unknown> }>((finish) => {
       this.running = { request, silent, finish, historyLine: storeHistory ? count : undefined };
       this.executor.execute({ type: 'execute', parent: request.header.msg_id, code, cellName: storeHistory ? `In[${count}]` : `In[silent-${request.header.msg_id.slice(0, 8)}]`, userExpressions: objectOf(content.user_expressions) });
