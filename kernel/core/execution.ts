@@ -23,6 +23,7 @@ interface Running {
 
 /** How long an interrupted cell may keep running before its executor is replaced. */
 const INTERRUPT_GRACE_MS = 3000;
+const INTERRUPT_REPEAT_MS = 250;
 /** Parents remembered for output that arrives after its cell finished. */
 const PARENT_MEMORY = 1000;
 
@@ -92,15 +93,24 @@ export class Execution {
   /** Set by the kernel: how many shell requests wait behind the current one. */
   queuedBehind: () => number = () => 0;
 
+  /**
+   * SIGINT now and again every INTERRUPT_REPEAT_MS until the cell ends: a signal that lands while
+   * the executor is still receiving or compiling the cell finds nothing to stop, the next one
+   * does. A loop that began after an `await` ignores them all: then the executor is replaced.
+   */
   interrupt(): void {
     const running = this.running;
-    if (!running) return;
+    if (!running || running.interruptedAt !== undefined) return;
+    running.interruptedAt = Date.now();
     this.executor.interrupt();
-    running.interruptedAt ??= Date.now();
-    setTimeout(() => {
-      // A loop that began after an `await` ignores SIGINT: replace the executor rather than hang.
-      if (this.running === running) this.executor.kill();
-    }, INTERRUPT_GRACE_MS).unref();
+    const repeat = setInterval(() => {
+      if (this.running !== running) clearInterval(repeat);
+      else if (Date.now() - (running.interruptedAt ?? 0) < INTERRUPT_GRACE_MS) this.executor.interrupt();
+      else {
+        clearInterval(repeat);
+        this.executor.kill();
+      }
+    }, INTERRUPT_REPEAT_MS);
   }
 
   onEvents(events: ExecutorEvent[]): void {

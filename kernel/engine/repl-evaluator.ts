@@ -89,20 +89,20 @@ export class ReplEvaluator {
   private async fetch(response: EvaluateResult): Promise<Evaluation> {
     const failed = response.exceptionDetails !== undefined;
     const remote = failed ? response.exceptionDetails?.exception : response.result;
-    const value = remote ? await this.materialize(remote) : response.exceptionDetails?.text;
+    const { value } = remote ? await this.materialize(remote) : { value: response.exceptionDetails?.text };
     this.session.post('Runtime.releaseObjectGroup', { objectGroup: OBJECT_GROUP });
     return failed ? { ok: false, error: value } : { ok: true, value };
   }
 
-  private materialize(remote: RemoteObject): Promise<unknown> {
-    if (remote.objectId === undefined) return Promise.resolve(primitive(remote));
+  /** Boxed, so a cell whose value is a promise is shown as one, not awaited (or its rejection thrown). */
+  private materialize(remote: RemoteObject): Promise<{ value: unknown }> {
+    if (remote.objectId === undefined) return Promise.resolve({ value: primitive(remote) });
     const globals = globalThis as Globals;
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       this.session.post('Runtime.callFunctionOn', { objectId: remote.objectId, functionDeclaration: STASH_FUNCTION }, (error) => {
         const value = globals[STASH];
         delete globals[STASH];
-        if (error) reject(error);
-        else resolve(value);
+        resolve({ value: error ?? value });
       });
     });
   }

@@ -1,0 +1,149 @@
+"""Interrupts (message and signal mode), liveness while a cell spins, and faults in user code:
+stack overflow, late throws, unhandled rejections, timer output, process.exit. Checks that keep
+the executor's state run first; the ones that replace the executor run last."""
+
+import os
+import signal
+import sys
+import time
+
+import zmq
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "helpers"))
+from tempo_client import Checks  # noqa: E402
+
+check = Checks()
+LOOP = 'console.log("running"); while (true) {}'
+
+
+def start_cell(c, code):
+    """Sends a cell that prints "running" before it loops or waits, and returns once that output
+    arrived: from then on the cell is surely inside the code an interrupt has to stop."""
+    msg_id, sent = c.send_execute(code)
+    running = c.wait_iopub(
+        lambda m: m["msg_type"] == "stream" and "running" in m["content"]["text"] and m["parent_header"].get("msg_id") == msg_id, 10
+    )
+    if running is None:
+        raise TimeoutError(f"cell {code!r} did not start")
+    return msg_id, sent
+
+
+def interrupt_and_time(c, msg_id, sent, interrupt, timeout=15):
+    """Interrupts with `interrupt()` and times the cell's reply from that moment."""
+    t0 = time.monotonic()
+    interrupt()
+    run = c.finish(msg_id, sent, timeout)
+    run["reply_after_interrupt"] = run["reply"]["t"] - t0
+    return run
+
+
+def interrupted(c, code, interrupt, timeout=15):
+    """start_cell, then interrupt_and_time."""
+    msg_id, sent = start_cell(c, code)
+    return interrupt_and_time(c, msg_id, sent, interrupt, timeout)
+
+
+@check
+def define_state(c):
+    return c.execute("let keep = 42")
+
+
+@check
+def liveness_during_busy_loop(c):
+    msg_id, sent = start_cell(c, LOOP)
+    # Heartbeat, pinged by hand on a fresh REQ socket so the round trip is measured directly.
+    hb = c.raw_socket("hb", zmq.REQ)
+    t0 = time.monotonic()
+    hb.send(b"ping")
+    hb_echo = hb.recv() if hb.poll(2000) else None
+    hb_seconds = time.monotonic() - t0
+    hb.close()
+    t1 = time.monotonic()
+    control = c.request("kernel_info_request", channel="control", timeout=5)
+    control_seconds = control["reply"]["t"] - t1
+    # jupyter_client's own heartbeat thread pings every second; give it two beats inside the loop.
+    time.sleep(2.0)
+    beating = c.kc.hb_channel.is_beating()
+    run = interrupt_and_time(c, msg_id, sent, c.km.interrupt_kernel)
+    return {
+        "hb_echo": hb_echo.decode() if hb_echo else None,
+        "hb_seconds": hb_seconds,
+        "control_status": control["reply"]["content"]["status"],
+        "control_seconds": control_seconds,
+        "control_iopub": [m["content"].get("execution_state") for m in control["iopub"]],
+        "is_beating": beating,
+        "loop": run,
+        "keep": c.value("keep"),
+    }
+
+
+@check
+def interrupt_pending_await(c):
+    run = interrupted(c, 'console.log("running"); await new Promise(() => {})', c.km.interrupt_kernel)
+    return {"run": run, "keep": c.value("keep")}
+
+
+@check
+def interrupt_by_signal(c):
+    # What interrupt_mode "signal" would do: SIGINT to the kernel's process group.
+    run = interrupted(c, LOOP, lambda: c.km.signal_kernel(signal.SIGINT))
+    return {"run": run, "keep": c.value("keep")}
+
+
+@check
+def stack_overflow(c):
+    return {"run": c.execute("function f(): number { return f() } f()"), "keep": c.value("keep")}
+
+
+@check
+def late_throw_in_timer(c):
+    first = c.execute('setTimeout(() => { throw new Error("late") }, 50); 1')
+    second = c.execute("await new Promise((r) => setTimeout(r, 300))")
+    # Search everything IOPub carried, not only what matched a parent.
+    late = [m for m in c.iopub if m["msg_type"] == "error" and m["content"]["evalue"] == "late"]
+    return {"first": first, "second": second, "late_errors": late, "keep": c.value("keep")}
+
+
+@check
+def unhandled_rejection(c):
+    run = c.execute_or_interrupt('Promise.reject(new Error("nobody"))', timeout=5)
+    reported = c.wait_iopub(lambda m: m["msg_type"] == "error" and m["content"]["evalue"] == "nobody", 3)
+    return {"run": run, "reported": reported, "after": c.execute("1 + 1"), "keep": c.value("keep")}
+
+
+@check
+def timer_output_keeps_its_cell(c):
+    first = c.execute('setTimeout(() => console.log("from A"), 300); "A"')
+    second = c.execute('await new Promise((r) => setTimeout(r, 800)); "B"')
+    streams = [m for m in c.iopub if m["msg_type"] == "stream" and "from A" in m["content"]["text"]]
+    return {"first": first, "second": second, "streams": streams}
+
+
+@check
+def interrupt_while_compiling(c):
+    # A cell big enough that compiling it takes a while: the interrupt is sent as soon as
+    # execute_input arrives, so it reaches the executor before the loop has started.
+    c.execute("let early = 1")
+    msg_id, sent = c.send_execute("const pad = [" + "1," * 300000 + "];\nwhile (true) {}")
+    c.wait_iopub(lambda m: m["msg_type"] == "execute_input" and m["parent_header"].get("msg_id") == msg_id, 10)
+    run = interrupt_and_time(c, msg_id, sent, c.km.interrupt_kernel)
+    return {"run": run, "early_type": c.value("typeof early")}
+
+
+@check
+def process_exit(c):
+    run = c.execute_or_interrupt("process.exit(3)", timeout=10)
+    return {"run": run, "after": c.execute("1 + 1"), "keep_type": c.value("typeof keep")}
+
+
+@check
+def uninterruptible_loop(c):
+    # A loop entered after an await runs outside the interruptible entry: the kernel must replace
+    # the executor rather than hang.
+    c.execute("let before = 1")
+    run = interrupted(c, 'await null; console.log("running"); while (true) {}', c.km.interrupt_kernel, timeout=20)
+    return {"run": run, "after": c.execute("1 + 1"), "before_type": c.value("typeof before")}
+
+
+if __name__ == "__main__":
+    check.run()
