@@ -1,6 +1,8 @@
 import type { ErrorContent, ExecuteRequest, Header, Message } from '../protocol/messages';
 import { StreamBatcher, type StreamName } from '../display/stream-batcher';
 import type { ExecutorEvent } from '../engine/executor-protocol';
+import { timingBundle } from '../display/timing-line';
+import type { CellTiming } from '../timing/cell-clock';
 import type { Messenger, Parent } from './messenger';
 import { History } from './history';
 
@@ -12,12 +14,19 @@ export interface Executor {
   kill(): void;
 }
 
+interface Outcome {
+  error?: ErrorContent;
+  userExpressions: Record<string, unknown>;
+  timing?: CellTiming;
+  showTiming?: boolean;
+}
+
 interface Running {
   request: Message<ExecuteRequest>;
   /** Its In[n] when it is stored in history. */
   historyLine?: number;
   silent: boolean;
-  finish: (outcome: { error?: ErrorContent; userExpressions: Record<string, unknown> }) => void;
+  finish: (outcome: Outcome) => void;
   interruptedAt?: number;
 }
 
@@ -74,7 +83,7 @@ export class Execution {
     this.remember(request.header, silent);
     if (!silent) this.messenger.publish('execute_input', { code, execution_count: count }, request.header);
     await this.start();
-    const outcome = await new Promise<{ error?: ErrorContent; userExpressions: Record<string, unknown> }>((finish) => {
+    const outcome = await new Promise<Outcome>((finish) => {
       this.running = { request, silent, finish, historyLine: storeHistory ? count : undefined };
       this.executor.execute({ type: 'execute', parent: request.header.msg_id, code, cellName: storeHistory ? `In[${count}]` : `In[silent-${request.header.msg_id.slice(0, 8)}]`, userExpressions: objectOf(content.user_expressions) });
     });
@@ -84,10 +93,14 @@ export class Execution {
       if (!silent) this.messenger.publish('error', outcome.error, request.header);
       if (content.stop_on_error !== false) this.abortThrough = sequence + this.queuedBehind();
     }
+    // The timing line is the cell's last output. Not under errors: a failed cell's one output is its error.
+    if (outcome.timing && outcome.showTiming && !outcome.error && !silent) {
+      this.messenger.publish('display_data', { data: timingBundle(outcome.timing), metadata: {}, transient: {} }, request.header);
+    }
     const reply = outcome.error
       ? { status: 'error', execution_count: count, ...outcome.error, user_expressions: {}, payload: [] }
       : { status: 'ok', execution_count: count, user_expressions: outcome.userExpressions, payload: [] };
-    this.messenger.reply('shell', request, 'execute_reply', reply, { started, status: reply.status });
+    this.messenger.reply('shell', request, 'execute_reply', reply, { started, status: reply.status, ...(outcome.timing ? { timing: outcome.timing } : {}) });
   }
 
   /** Set by the kernel: how many shell requests wait behind the current one. */
@@ -126,6 +139,10 @@ export class Execution {
             this.publishFor(event.parent, 'execute_result', { execution_count: this.executionCount, data: event.data, metadata: {} });
           }
           break;
+        case 'display':
+          this.streams.flush();
+          this.publishFor(this.parentOf(event.parent), 'display_data', { data: event.data, metadata: {}, transient: {} });
+          break;
         case 'error':
           this.streams.flush();
           this.publishFor(this.parentOf(event.parent), 'error', event.error);
@@ -134,7 +151,7 @@ export class Execution {
           this.exitNote = { parent: event.parent, code: event.code };
           break;
         case 'done':
-          if (this.running?.request.header.msg_id === event.parent) this.running.finish({ error: event.error, userExpressions: event.userExpressions });
+          if (this.running?.request.header.msg_id === event.parent) this.running.finish(event);
           break;
         case 'ready':
           break;

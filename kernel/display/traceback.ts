@@ -32,14 +32,14 @@ export function formatError(name: string, message: string, frames: readonly Trac
   return { ename: name, evalue: message, traceback: entries.length > 0 ? [header, ...entries, last] : [last] };
 }
 
-/** A compile error: the cell and line, the offending line and a caret under the column. */
-export function formatSyntaxError(cellName: string, source: string, line: number, column: number, message: string): ErrorContent {
+/** An error before the cell runs (syntax, magic usage): the cell and line, that line and a caret under the column. */
+export function formatCompileError(ename: string, cellName: string, source: string, line: number, column: number, message: string): ErrorContent {
   const text = source.split('\n')[line - 1] ?? '';
   const location = `${GREEN}Cell ${cellName}, line ${line}${RESET}`;
   return {
-    ename: 'SyntaxError',
+    ename,
     evalue: message,
-    traceback: [`${location}\n    ${text}\n    ${' '.repeat(column)}${RED}^${RESET}`, `${RED}SyntaxError${RESET}: ${message}`],
+    traceback: [`${location}\n    ${text}\n    ${' '.repeat(column)}${RED}^${RESET}`, `${RED}${ename}${RESET}: ${message}`],
   };
 }
 

@@ -7,18 +7,25 @@ import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { Script, constants as vmConstants } from 'node:vm';
 import type { ErrorContent } from '../protocol/messages';
-import { describeThrown, formatError, formatSyntaxError } from '../display/traceback';
+import { timelineBundle } from '../display/timeline';
+import { describeThrown, formatCompileError, formatError } from '../display/traceback';
+import { CellClock } from '../timing/cell-clock';
+import { createTimeMagics, formatTimes } from '../timing/time-magics';
 import { CellRegistry } from './cell-registry';
 import type { ExecuteCommand, ExecutorCommand } from './executor-protocol';
 import { writeEvent } from './event-writer';
 import { ReplEvaluator } from './repl-evaluator';
 import { capturedFrames, installStackCapture } from './stack-capture';
+import { expandMagics, MAGIC_RUNTIME, MagicUsageError } from './magics';
 import { CellSyntaxError, IMPORT_HELPER, transpileCell } from './transpile';
 
 /** The execute_request whose code is running now, or whose code started this async chain. */
 const origin = new AsyncLocalStorage<string>();
 const cells = new CellRegistry();
 const evaluator = new ReplEvaluator();
+const clock = new CellClock(origin);
+/** Session settings the setting magics change; a new executor starts from these defaults. */
+const settings = { timing: true, timeline: false };
 let lastParent = '';
 
 const currentParent = (): string => origin.getStore() ?? lastParent;
@@ -28,6 +35,7 @@ function captureOutput(name: 'stdout' | 'stderr'): void {
   stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown): boolean => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     writeEvent({ type: 'stream', parent: currentParent(), name, text });
+    clock.mark(text);
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') process.nextTick(done as () => void);
     return true;
@@ -59,20 +67,36 @@ function displayValue(value: unknown): Record<string, string> {
 async function execute(command: ExecuteCommand): Promise<void> {
   lastParent = command.parent;
   let error: ErrorContent | undefined;
+  let measured: ReturnType<CellClock['end']>;
   try {
-    const { code, map } = transpileCell(command.code, command.cellName);
+    const { source, cellMagic } = expandMagics(command.code);
+    const { code, map } = transpileCell(source, command.cellName);
+    // Tracebacks quote what the user wrote; magic lines were rewritten in place, so lines match.
     cells.add(command.cellName, command.code, map);
-    const evaluation = await origin.run(command.parent, () => evaluator.evaluate(code, command.cellName));
+    clock.begin(command.parent, cellMagic === 'timeline' || settings.timeline);
+    const running = origin.run(command.parent, () => evaluator.evaluate(code, command.cellName));
+    clock.syncDone();
+    const evaluation = await running;
+    measured = clock.end();
+    if (cellMagic === 'time' && measured) {
+      const { cpuUserMs, cpuSystemMs, wallMs } = measured.timing;
+      writeEvent({ type: 'stream', parent: command.parent, name: 'stdout', text: formatTimes(cpuUserMs, cpuSystemMs, wallMs) });
+    }
     if (!evaluation.ok) error = errorContent(evaluation.error);
     else if (evaluation.value !== undefined) writeEvent({ type: 'result', parent: command.parent, data: displayValue(evaluation.value) });
+    if (measured?.timeline) writeEvent({ type: 'display', parent: command.parent, data: timelineBundle(measured.timeline) });
   } catch (thrown) {
-    error =
-      thrown instanceof CellSyntaxError
-        ? formatSyntaxError(command.cellName, command.code, thrown.position.line, thrown.position.column, thrown.message)
-        : errorContent(thrown);
+    measured ??= clock.end();
+    error = compileError(command, thrown);
   }
   const userExpressions = error ? {} : await evaluateUserExpressions(command);
-  writeEvent({ type: 'done', parent: command.parent, error, userExpressions });
+  writeEvent({ type: 'done', parent: command.parent, error, userExpressions, timing: measured?.timing, showTiming: settings.timing });
+}
+
+function compileError(command: ExecuteCommand, thrown: unknown): ErrorContent {
+  if (thrown instanceof CellSyntaxError) return formatCompileError('SyntaxError', command.cellName, command.code, thrown.position.line, thrown.position.column, thrown.message);
+  if (thrown instanceof MagicUsageError) return formatCompileError('UsageError', command.cellName, command.code, thrown.line, 0, thrown.message);
+  return errorContent(thrown);
 }
 
 /** messaging spec: user_expressions are evaluated after the code, each with its own status. */
@@ -87,6 +111,30 @@ async function evaluateUserExpressions(command: ExecuteCommand): Promise<Record<
   return results;
 }
 
+/** `__tempo`, what rewritten magic lines call. Not enumerable, so it stays out of the user's way. */
+function installMagicRuntime(): void {
+  const time = createTimeMagics((text) => process.stdout.write(text));
+  const runtime = {
+    timeStart: () => time.timeStart(),
+    timeEnd: <T>(value?: T) => time.timeEnd(value),
+    timeit: (body: () => unknown, flags: string) => time.timeit(body, flags),
+    magic: runSettingMagic,
+  };
+  Object.defineProperty(globalThis, MAGIC_RUNTIME, { value: runtime, enumerable: false });
+}
+
+const MAGIC_LIST = 'Available line magics:\n%lsmagic  %time  %timeit  %timeline  %timing\n\nAvailable cell magics:\n%%time  %%timeit  %%timeline\n';
+
+function runSettingMagic(name: string, args: string): void {
+  if (name === 'lsmagic') {
+    process.stdout.write(MAGIC_LIST);
+    return;
+  }
+  if (name !== 'timing' && name !== 'timeline') throw new MagicUsageError(`unknown magic %${name}`, 0);
+  if (args !== 'on' && args !== 'off') throw new MagicUsageError(`%${name} takes on or off, not ${JSON.stringify(args)}`, 0);
+  settings[name] = args === 'on';
+}
+
 function reportLateError(kind: string, thrown: unknown): void {
   writeEvent({ type: 'error', parent: currentParent(), error: errorContent(thrown, kind) });
 }
@@ -96,6 +144,7 @@ function main(): void {
   captureOutput('stdout');
   captureOutput('stderr');
   installModuleLoading();
+  installMagicRuntime();
   // Errors outside any cell's await chain would otherwise end the process: report them under the
   // cell that started the chain (AsyncLocalStorage follows timers and promises) and carry on.
   process.on('uncaughtException', (thrown) => reportLateError('Uncaught exception in a callback:', thrown));

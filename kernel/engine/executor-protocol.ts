@@ -3,6 +3,7 @@
 // output reaches the kernel even while user code then blocks the thread.
 
 import type { ErrorContent, MimeBundle } from '../protocol/messages';
+import type { CellTiming } from '../timing/cell-clock';
 
 export const EVENT_FD = 3;
 
@@ -23,6 +24,7 @@ export type ExecutorEvent =
   | { type: 'ready' }
   | { type: 'stream'; parent: string; name: 'stdout' | 'stderr'; text: string }
   | { type: 'result'; parent: string; data: MimeBundle }
+  | { type: 'display'; parent: string; data: MimeBundle }
   /** An error after the cell's reply: a throw in a timer, a rejection nobody handled. */
   | { type: 'error'; parent: string; error: ErrorContent }
   /** Sent from the executor's exit hook, so the kernel can say which cell ended the process. */
@@ -32,4 +34,7 @@ export type ExecutorEvent =
       parent: string;
       error?: ErrorContent;
       userExpressions: Record<string, unknown>;
+      timing?: CellTiming;
+      /** Whether the session shows the timing line (`%timing on|off`). */
+      showTiming: boolean;
     };

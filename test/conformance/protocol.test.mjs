@@ -39,10 +39,11 @@ for (const channel of ['shell', 'control']) {
   });
 }
 
-test('execute 1 + 1: busy, execute_input, execute_result "2", idle; reply ok', async () => {
+test('execute 1 + 1: busy, execute_input, execute_result "2", the timing line, idle; reply ok', async () => {
   const run = await check('execute_one_plus_one');
-  assert.deepEqual(types(run.iopub), ['status', 'execute_input', 'execute_result', 'status']);
-  const [busy, input, result, idle] = run.iopub;
+  assert.deepEqual(types(run.iopub), ['status', 'execute_input', 'execute_result', 'display_data', 'status']);
+  const [busy, input, result, timing, idle] = run.iopub;
+  assert.match(timing.content.data['text/plain'], /^⏱ /);
   assert.equal(busy.content.execution_state, 'busy');
   assert.equal(idle.content.execution_state, 'idle');
   const count = run.reply.content.execution_count;
@@ -91,7 +92,7 @@ test('execution_count grows by one per stored cell; silent and store_history:fal
   assert.deepEqual(types(r.silent.iopub), ['status', 'status']);
   assert.equal(r.silent.reply.content.status, 'ok');
   // store_history:false is not silent: it still shows its input and result.
-  assert.deepEqual(types(r.unstored.iopub), ['status', 'execute_input', 'execute_result', 'status']);
+  assert.deepEqual(types(r.unstored.iopub), ['status', 'execute_input', 'execute_result', 'display_data', 'status']);
   assert.equal(resultText(r.unstored), '102');
 });
 

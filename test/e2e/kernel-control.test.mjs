@@ -57,7 +57,7 @@ test('the Interrupt button stops `while (true) {}` and the kernel keeps its vari
   before = await runCodeCell(page, 2);
   cell = await waitForCodeCellDone(page, 2, before);
   assert.equal(cell.hasError, false, cell.text);
-  assert.match(cell.text, /Out\[\d+\]:\s*42\s*$/);
+  assert.match(cell.text, /Out\[\d+\]:\s*42\s*⏱ [^\n]*$/);
 });
 
 test('Kernel → Restart brings the kernel back idle with a fresh scope', async () => {
@@ -72,7 +72,7 @@ test('Kernel → Restart brings the kernel back idle with a fresh scope', async 
 
   const before = await runCodeCell(page, 3);
   const cell = await waitForCodeCellDone(page, 3, before);
-  assert.match(cell.text, /Out\[\d+\]:\s*'undefined'\s*$/, 'variables from before the restart are gone');
+  assert.match(cell.text, /Out\[\d+\]:\s*'undefined'\s*⏱ [^\n]*$/, 'variables from before the restart are gone');
 });
 
 test('a cell calling process.exit() shows an error and the kernel stays usable', async (t) => {
@@ -88,7 +88,7 @@ test('a cell calling process.exit() shows an error and the kernel stays usable',
   before = await runCodeCell(page, 5);
   cell = await waitForCodeCellDone(page, 5, before);
   assert.equal(cell.hasError, false, cell.text);
-  assert.match(cell.text, /Out\[\d+\]:\s*2\s*$/);
+  assert.match(cell.text, /Out\[\d+\]:\s*2\s*⏱ [^\n]*$/);
   const events = (await kernelEvents(page)).map((e) => e.name);
   t.diagnostic(`kernel events around process.exit(): ${JSON.stringify(events)}`);
   assert.ok(!events.includes('kernel_dead'), `events: ${events}`);
