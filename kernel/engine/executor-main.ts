@@ -10,13 +10,14 @@ import type { ErrorContent } from '../protocol/messages';
 import { timelineBundle } from '../display/timeline';
 import { describeThrown, formatCompileError, formatError } from '../display/traceback';
 import { CellClock } from '../timing/cell-clock';
-import { createTimeMagics, formatTimes } from '../timing/time-magics';
+import { formatTimes } from '../timing/time-magics';
 import { CellRegistry } from './cell-registry';
 import type { ExecuteCommand, ExecutorCommand } from './executor-protocol';
 import { writeEvent } from './event-writer';
 import { ReplEvaluator } from './repl-evaluator';
 import { capturedFrames, installStackCapture } from './stack-capture';
-import { expandMagics, MAGIC_RUNTIME, MagicUsageError } from './magics';
+import { installMagicRuntime } from './magic-runtime';
+import { expandMagics, MagicUsageError } from './magics';
 import { CellSyntaxError, IMPORT_HELPER, transpileCell } from './transpile';
 
 /** The execute_request whose code is running now, or whose code started this async chain. */
@@ -24,8 +25,7 @@ const origin = new AsyncLocalStorage<string>();
 const cells = new CellRegistry();
 const evaluator = new ReplEvaluator();
 const clock = new CellClock(origin);
-/** Session settings the setting magics change; a new executor starts from these defaults. */
-const settings = { timing: true, timeline: false };
+const settings = installMagicRuntime();
 let lastParent = '';
 
 const currentParent = (): string => origin.getStore() ?? lastParent;
@@ -111,30 +111,6 @@ async function evaluateUserExpressions(command: ExecuteCommand): Promise<Record<
   return results;
 }
 
-/** `__tempo`, what rewritten magic lines call. Not enumerable, so it stays out of the user's way. */
-function installMagicRuntime(): void {
-  const time = createTimeMagics((text) => process.stdout.write(text));
-  const runtime = {
-    timeStart: () => time.timeStart(),
-    timeEnd: <T>(value?: T) => time.timeEnd(value),
-    timeit: (body: () => unknown, flags: string) => time.timeit(body, flags),
-    magic: runSettingMagic,
-  };
-  Object.defineProperty(globalThis, MAGIC_RUNTIME, { value: runtime, enumerable: false });
-}
-
-const MAGIC_LIST = 'Available line magics:\n%lsmagic  %time  %timeit  %timeline  %timing\n\nAvailable cell magics:\n%%time  %%timeit  %%timeline\n';
-
-function runSettingMagic(name: string, args: string): void {
-  if (name === 'lsmagic') {
-    process.stdout.write(MAGIC_LIST);
-    return;
-  }
-  if (name !== 'timing' && name !== 'timeline') throw new MagicUsageError(`unknown magic %${name}`, 0);
-  if (args !== 'on' && args !== 'off') throw new MagicUsageError(`%${name} takes on or off, not ${JSON.stringify(args)}`, 0);
-  settings[name] = args === 'on';
-}
-
 function reportLateError(kind: string, thrown: unknown): void {
   writeEvent({ type: 'error', parent: currentParent(), error: errorContent(thrown, kind) });
 }
@@ -144,7 +120,6 @@ function main(): void {
   captureOutput('stdout');
   captureOutput('stderr');
   installModuleLoading();
-  installMagicRuntime();
   // Errors outside any cell's await chain would otherwise end the process: report them under the
   // cell that started the chain (AsyncLocalStorage follows timers and promises) and carry on.
   process.on('uncaughtException', (thrown) => reportLateError('Uncaught exception in a callback:', thrown));

@@ -1,0 +1,36 @@
+import { createTimeMagics } from '../timing/time-magics';
+import { MAGIC_RUNTIME, MagicUsageError } from './magics';
+
+/** Session settings the setting magics change; a new executor starts from these defaults. */
+export interface MagicSettings {
+  timing: boolean;
+  timeline: boolean;
+}
+
+const settings: MagicSettings = { timing: true, timeline: false };
+
+/** `__tempo`, what rewritten magic lines call. Not enumerable, so it stays out of the user's way. */
+export function installMagicRuntime(): MagicSettings {
+  const time = createTimeMagics((text) => process.stdout.write(text));
+  const runtime = {
+    timeStart: () => time.timeStart(),
+    timeEnd: <T>(value?: T) => time.timeEnd(value),
+    timeit: (body: () => unknown, flags: string) => time.timeit(body, flags),
+    magic: runSettingMagic,
+  };
+  Object.defineProperty(globalThis, MAGIC_RUNTIME, { value: runtime, enumerable: false });
+  return settings;
+}
+
+const MAGIC_LIST = 'Available line magics:\n%lsmagic  %time  %timeit  %timeline  %timing\n\nAvailable cell magics:\n%%time  %%timeit  %%timeline\n';
+
+function runSettingMagic(name: string, args: string): void {
+  if (name === 'lsmagic') {
+    process.stdout.write(MAGIC_LIST);
+    return;
+  }
+  if (name !== 'timing' && name !== 'timeline') throw new MagicUsageError(`unknown magic %${name}`, 0);
+  if (args !== 'on' && args !== 'off') throw new MagicUsageError(`%${name} takes on or off, not ${JSON.stringify(args)}`, 0);
+  settings[name] = args === 'on';
+}
+
