@@ -67,8 +67,10 @@ function timerLabel(resource: unknown): string {
 export class CellClock {
   private current: { parent: string; activity: CellActivity; startMs: number; cpu: NodeJS.CpuUsage; elu: ReturnType<typeof performance.eventLoopUtilization> } | undefined;
 
+  private readonly hook: ReturnType<typeof createHook>;
+
   constructor(private readonly origin: AsyncLocalStorage<string>) {
-    createHook({
+    this.hook = createHook({
       init: (asyncId, type, _trigger, resource) => {
         const current = this.current;
         if (!current || this.origin.getStore() !== current.parent) return;
@@ -93,10 +95,12 @@ export class CellClock {
       after: () => this.callbackEnds(),
       promiseResolve: (asyncId) => this.settle(asyncId, true),
       destroy: (asyncId) => this.settle(asyncId, true),
-    }).enable();
+    });
   }
 
+  /** The hooks run only while a cell is measured: between cells they cost nothing. */
   begin(parent: string, timeline: boolean): void {
+    this.hook.enable();
     this.current = { parent, activity: new CellActivity(timeline), startMs: performance.now(), cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() };
   }
 
@@ -121,6 +125,7 @@ export class CellClock {
     const current = this.current;
     if (!current) return undefined;
     this.current = undefined;
+    this.hook.disable();
     const wallMs = performance.now() - current.startMs;
     const cpu = process.cpuUsage(current.cpu);
     const elu = performance.eventLoopUtilization(current.elu);
