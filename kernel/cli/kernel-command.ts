@@ -31,8 +31,8 @@ export async function runKernel(connectionFile: string): Promise<void> {
         log(`${channel}: dropped message (${error.message})${error.msgId ? ` msg_id ${error.msgId} ${error.msgType}` : ''}`);
         return;
       }
-      if (channel === 'stdin') return; // input replies: the display issue (#7) adds input()
-      kernel?.handle(channel, message);
+      if (channel === 'stdin') execution.onInputReply(message);
+      else kernel?.handle(channel, message);
     },
     onSubscribe(topic) {
       messenger.publish('iopub_welcome', { subscription: topic.toString('utf8') }, {}, [topic]);

@@ -1,6 +1,6 @@
 import type { ErrorContent, ExecuteRequest, Header, Message } from '../protocol/messages';
 import { StreamBatcher, type StreamName } from '../display/stream-batcher';
-import type { ExecutorEvent } from '../engine/executor-protocol';
+import type { ExecutorEvent, InputReplyCommand } from '../engine/executor-protocol';
 import { timingBundle } from '../display/timing-line';
 import type { CellTiming } from '../timing/cell-clock';
 import type { Messenger, Parent } from './messenger';
@@ -12,6 +12,7 @@ export interface Executor {
   execute(command: { type: 'execute'; parent: string; code: string; cellName: string; userExpressions: Record<string, string> }): void;
   interrupt(): void;
   kill(): void;
+  answerInput(reply: InputReplyCommand): void;
 }
 
 interface Outcome {
@@ -52,6 +53,7 @@ export class Execution {
   private exitNote: { parent: string; code: number } | undefined;
   private starting: Promise<void> | undefined;
   private stopping = false;
+  private pendingInput: string | undefined;
 
   constructor(private readonly messenger: Messenger, private readonly executor: Executor) {
     this.streams = new StreamBatcher((parent, name, text) => this.publishFor(parent, 'stream', { name, text }));
@@ -88,6 +90,7 @@ export class Execution {
       this.executor.execute({ type: 'execute', parent: request.header.msg_id, code, cellName: storeHistory ? `In[${count}]` : `In[silent-${request.header.msg_id.slice(0, 8)}]`, userExpressions: objectOf(content.user_expressions) });
     });
     this.running = undefined;
+    this.pendingInput = undefined;
     this.streams.flush();
     if (outcome.error) {
       if (!silent) this.messenger.publish('error', outcome.error, request.header);
@@ -141,7 +144,19 @@ export class Execution {
           break;
         case 'display':
           this.streams.flush();
-          this.publishFor(this.parentOf(event.parent), 'display_data', { data: event.data, metadata: {}, transient: {} });
+          this.publishFor(this.parentOf(event.parent), 'display_data', { data: event.data, metadata: {}, transient: event.displayId ? { display_id: event.displayId } : {} });
+          break;
+        case 'update_display':
+          this.streams.flush();
+          this.publishFor(this.parentOf(event.parent), 'update_display_data', { data: event.data, metadata: {}, transient: { display_id: event.displayId } });
+          break;
+        case 'clear_output':
+          this.streams.flush();
+          this.publishFor(this.parentOf(event.parent), 'clear_output', { wait: event.wait });
+          break;
+        case 'input_request':
+          this.streams.flush();
+          this.askForInput(event.id, event.prompt, event.password);
           break;
         case 'error':
           this.streams.flush();
@@ -181,6 +196,29 @@ export class Execution {
     this.starting = this.executor.start();
     if (running) running.finish({ error, userExpressions: {} });
     else this.publishFor(this.parentOf(note?.parent ?? ''), 'error', error);
+  }
+
+  /**
+   * messaging spec: stdin. The question goes to the client that sent the running execute_request,
+   * on stdin, unless it said it cannot answer (allow_stdin false): then the cell gets an error
+   * at once rather than waiting for ever.
+   */
+  private askForInput(id: string, prompt: string, password: boolean): void {
+    const request = this.running?.request;
+    if (!request || request.content.allow_stdin === false) {
+      this.executor.answerInput({ type: 'input_reply', id, error: 'input() needs a front end that accepts input; this request came with allow_stdin false' });
+      return;
+    }
+    this.pendingInput = id;
+    this.messenger.reply('stdin', request, 'input_request', { prompt, password });
+  }
+
+  /** An input_reply from the stdin channel answers the question the running cell asked. */
+  onInputReply(message: Message): void {
+    const id = this.pendingInput;
+    if (message.header.msg_type !== 'input_reply' || id === undefined) return;
+    this.pendingInput = undefined;
+    this.executor.answerInput({ type: 'input_reply', id, value: String(message.content.value ?? '') });
   }
 
   private remember(header: Header, silent: boolean): void {

@@ -27,8 +27,8 @@ export class Messenger {
     return { msg_id: randomUUID(), session: this.session, username: this.username, date: new Date().toISOString(), msg_type: msgType, version: PROTOCOL_VERSION };
   }
 
-  /** A reply to `request` on the channel it came from, routed back to its sender. */
-  reply(channel: 'shell' | 'control', request: Message<unknown>, msgType: string, content: unknown, metadata: Record<string, unknown> = {}): void {
+  /** A reply to `request` on the channel it came from (or an input_request on stdin), routed back to its sender. */
+  reply(channel: 'shell' | 'control' | 'stdin', request: Message<unknown>, msgType: string, content: unknown, metadata: Record<string, unknown> = {}): void {
     this.sink.send(channel, encode({ identities: request.identities, header: this.header(msgType), parent_header: request.header, metadata, content }, this.signer));
   }
 

@@ -4,16 +4,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { inspect } from 'node:util';
 import { Script, constants as vmConstants } from 'node:vm';
 import type { ErrorContent } from '../protocol/messages';
+import { createDisplayApi } from '../display/display-api';
+import { toMimeBundle } from '../display/mime-bundle';
 import { timelineBundle } from '../display/timeline';
 import { describeThrown, formatCompileError, formatError } from '../display/traceback';
 import { CellClock } from '../timing/cell-clock';
 import { formatTimes } from '../timing/time-magics';
 import { CellRegistry } from './cell-registry';
-import type { ExecuteCommand, ExecutorCommand } from './executor-protocol';
+import type { ExecuteCommand, ExecutorCommand, InputReplyCommand } from './executor-protocol';
 import { writeEvent } from './event-writer';
+import { createInput } from './input-prompt';
 import { ReplEvaluator } from './repl-evaluator';
 import { capturedFrames, installStackCapture } from './stack-capture';
 import { installMagicRuntime } from './magic-runtime';
@@ -47,10 +49,12 @@ function installModuleLoading(): void {
   const base = join(resolve('.'), '[notebook]');
   const globals = globalThis as Record<string, unknown>;
   globals.require = createRequire(base);
-  globals[IMPORT_HELPER] = new Script('(specifier) => import(specifier)', {
+  const load = new Script('(specifier) => import(specifier)', {
     filename: base,
     importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  }).runInThisContext();
+  }).runInThisContext() as (specifier: string) => Promise<unknown>;
+  // `import { display } from "tempo"` names the notebook globals, for editors that want imports.
+  globals[IMPORT_HELPER] = (specifier: string) => (specifier === 'tempo' ? Promise.resolve(notebookGlobals) : load(specifier));
 }
 
 function errorContent(thrown: unknown, preface?: string): ErrorContent {
@@ -60,9 +64,6 @@ function errorContent(thrown: unknown, preface?: string): ErrorContent {
   return content;
 }
 
-function displayValue(value: unknown): Record<string, string> {
-  return { 'text/plain': inspect(value, { colors: false }) };
-}
 
 async function execute(command: ExecuteCommand): Promise<void> {
   lastParent = command.parent;
@@ -83,7 +84,7 @@ async function execute(command: ExecuteCommand): Promise<void> {
       writeEvent({ type: 'stream', parent: command.parent, name: 'stdout', text: formatTimes(cpuUserMs, cpuSystemMs, wallMs) });
     }
     if (!evaluation.ok) error = errorContent(evaluation.error);
-    else if (evaluation.value !== undefined) writeEvent({ type: 'result', parent: command.parent, data: displayValue(evaluation.value) });
+    else if (evaluation.value !== undefined) writeEvent({ type: 'result', parent: command.parent, data: toMimeBundle(evaluation.value) });
     if (measured?.timeline) writeEvent({ type: 'display', parent: command.parent, data: timelineBundle(measured.timeline) });
   } catch (thrown) {
     measured ??= clock.end();
@@ -105,10 +106,21 @@ async function evaluateUserExpressions(command: ExecuteCommand): Promise<Record<
   for (const [key, expression] of Object.entries(command.userExpressions)) {
     const evaluation = await origin.run(command.parent, () => evaluator.evaluate(expression, '<user expression>'));
     results[key] = evaluation.ok
-      ? { status: 'ok', data: displayValue(evaluation.value), metadata: {} }
+      ? { status: 'ok', data: toMimeBundle(evaluation.value), metadata: {} }
       : { status: 'error', ...errorContent(evaluation.error) };
   }
   return results;
+}
+
+/** The globals a notebook uses without importing anything: display, html``, md``, svg``, progress, input. */
+let notebookGlobals: Record<string, unknown> = {};
+
+function installNotebookGlobals(): (reply: InputReplyCommand) => void {
+  const api = createDisplayApi((event) => writeEvent({ ...event, parent: currentParent() }));
+  const { input, answer } = createInput((id, prompt, password) => writeEvent({ type: 'input_request', parent: currentParent(), id, prompt, password }));
+  notebookGlobals = { ...api, input };
+  Object.assign(globalThis, notebookGlobals);
+  return answer;
 }
 
 function reportLateError(kind: string, thrown: unknown): void {
@@ -120,6 +132,7 @@ function main(): void {
   captureOutput('stdout');
   captureOutput('stderr');
   installModuleLoading();
+  const answerInput = installNotebookGlobals();
   // Errors outside any cell's await chain would otherwise end the process: report them under the
   // cell that started the chain (AsyncLocalStorage follows timers and promises) and carry on.
   process.on('uncaughtException', (thrown) => reportLateError('Uncaught exception in a callback:', thrown));
@@ -132,7 +145,9 @@ function main(): void {
 
   let queue = Promise.resolve();
   process.on('message', (command: ExecutorCommand) => {
-    queue = queue.then(() => execute(command));
+    // An answer to input() comes while its cell is still running, so it cannot wait in the queue.
+    if (command.type === 'input_reply') answerInput(command);
+    else queue = queue.then(() => execute(command));
   });
   writeEvent({ type: 'ready' });
 }

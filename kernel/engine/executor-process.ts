@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ExecuteCommand, ExecutorEvent } from './executor-protocol';
+import type { ExecuteCommand, ExecutorEvent, InputReplyCommand } from './executor-protocol';
 
 export interface ExecutorListener {
   /** Every event in one chunk read from the executor, in order. */
@@ -53,6 +53,10 @@ export class ExecutorProcess {
 
   execute(command: ExecuteCommand): void {
     this.child?.send(command);
+  }
+
+  answerInput(reply: InputReplyCommand): void {
+    this.child?.send(reply);
   }
 
   interrupt(): void {

@@ -17,14 +17,26 @@ export interface ExecuteCommand {
   userExpressions: Record<string, string>;
 }
 
+/** The answer to an `input_request` event: the text typed, or why there is none. */
+export interface InputReplyCommand {
+  type: 'input_reply';
+  id: string;
+  value?: string;
+  error?: string;
+}
+
 /** Interrupts are SIGINT, not commands: a busy cell never reads its IPC channel. */
-export type ExecutorCommand = ExecuteCommand;
+export type ExecutorCommand = ExecuteCommand | InputReplyCommand;
 
 export type ExecutorEvent =
   | { type: 'ready' }
   | { type: 'stream'; parent: string; name: 'stdout' | 'stderr'; text: string }
   | { type: 'result'; parent: string; data: MimeBundle }
-  | { type: 'display'; parent: string; data: MimeBundle }
+  | { type: 'display'; parent: string; data: MimeBundle; displayId?: string }
+  | { type: 'update_display'; parent: string; data: MimeBundle; displayId: string }
+  | { type: 'clear_output'; parent: string; wait: boolean }
+  /** `await input(prompt)`: the kernel asks the front end on the stdin channel. */
+  | { type: 'input_request'; parent: string; id: string; prompt: string; password: boolean }
   /** An error after the cell's reply: a throw in a timer, a rejection nobody handled. */
   | { type: 'error'; parent: string; error: ErrorContent }
   /** Sent from the executor's exit hook, so the kernel can say which cell ended the process. */

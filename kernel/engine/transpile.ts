@@ -34,6 +34,8 @@ export function transpileCell(source: string, filename: string): TranspiledCell 
   const result = transformSync(filename, source, {
     // Cell names such as `In[3]` have no extension to infer the language from.
     lang: 'ts',
+    // A cell is a module body: top-level await and `for await` are allowed even without imports.
+    sourceType: 'module',
     sourcemap: true,
     target: 'es2022',
     typescript: { onlyRemoveTypeImports: true },

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { MimeBundle } from '../protocol/messages';
+import { DISPLAY_SYMBOL, toMimeBundle } from './mime-bundle';
+import { formatDuration } from './timing-line';
+
+/** What the display API asks the executor to send; it stamps the current cell as parent. */
+export type DisplayEvent =
+  | { type: 'display'; data: MimeBundle; displayId?: string }
+  | { type: 'update_display'; data: MimeBundle; displayId: string }
+  | { type: 'clear_output'; wait: boolean };
+
+export interface DisplayHandle {
+  readonly displayId: string;
+  update(value: unknown): void;
+  clear(): void;
+}
+
+/** A value that renders as `bundle` wherever it is shown: displayed, or a cell's last value. */
+function renderable(bundle: MimeBundle): object {
+  return { [DISPLAY_SYMBOL]: () => bundle, toString: () => String(bundle['text/plain'] ?? '') };
+}
+
+const stripTags = (html: string): string => html.replace(/<[^>]*>/g, '').trim();
+
+/** `html\`<b>${x}</b>\`` joins a tagged template the way an untagged one would. */
+function joinTemplate(strings: TemplateStringsArray | string, values: unknown[]): string {
+  if (typeof strings === 'string') return strings;
+  return strings.reduce((out, part, i) => out + part + (i < values.length ? String(values[i]) : ''), '');
+}
+
+function base64Of(data: Uint8Array | string): string {
+  return typeof data === 'string' ? data : Buffer.from(data).toString('base64');
+}
+
+/**
+ * The notebook's display API (`display`, `html`, `md`, `svg`, `clearOutput`, `progress`), in the
+ * shape of Deno's so notebooks written for it show the same. `emit` sends to the kernel.
+ */
+export function createDisplayApi(emit: (event: DisplayEvent) => void) {
+  const bundles = {
+    html: (html: string): MimeBundle => ({ 'text/html': html, 'text/plain': stripTags(html) }),
+    markdown: (markdown: string): MimeBundle => ({ 'text/markdown': markdown, 'text/plain': markdown }),
+    svg: (svg: string): MimeBundle => ({ 'image/svg+xml': svg, 'text/plain': '<svg image>' }),
+  };
+
+  function show(bundle: MimeBundle, options: { id?: boolean | string } = {}): DisplayHandle | undefined {
+    if (!options.id) {
+      emit({ type: 'display', data: bundle });
+      return undefined;
+    }
+    const displayId = typeof options.id === 'string' ? options.id : randomUUID();
+    emit({ type: 'display', data: bundle, displayId });
+    return {
+      displayId,
+      update: (value) => emit({ type: 'update_display', data: toMimeBundle(value), displayId }),
+      clear: () => emit({ type: 'update_display', data: { 'text/plain': '' }, displayId }),
+    };
+  }
+
+  const display = Object.assign((value: unknown, options?: { id?: boolean | string }) => show(toMimeBundle(value), options), {
+    html: (html: string, options?: { id?: boolean | string }) => show(bundles.html(html), options),
+    markdown: (markdown: string, options?: { id?: boolean | string }) => show(bundles.markdown(markdown), options),
+    svg: (svg: string, options?: { id?: boolean | string }) => show(bundles.svg(svg), options),
+    png: (data: Uint8Array | string, options?: { id?: boolean | string }) => show({ 'image/png': base64Of(data), 'text/plain': '<PNG image>' }, options),
+    jpeg: (data: Uint8Array | string, options?: { id?: boolean | string }) => show({ 'image/jpeg': base64Of(data), 'text/plain': '<JPEG image>' }, options),
+    json: (value: unknown, options?: { id?: boolean | string }) => show({ 'application/json': value, 'text/plain': JSON.stringify(value, null, 2) }, options),
+    text: (text: string, options?: { id?: boolean | string }) => show({ 'text/plain': text }, options),
+    mime: (bundle: MimeBundle, options?: { id?: boolean | string }) => show(bundle, options),
+  });
+
+  const tag =
+    (make: (text: string) => MimeBundle) =>
+    (strings: TemplateStringsArray | string, ...values: unknown[]) =>
+      renderable(make(joinTemplate(strings, values)));
+
+  return {
+    display,
+    html: tag(bundles.html),
+    md: tag(bundles.markdown),
+    svg: tag(bundles.svg),
+    clearOutput: (options: { wait?: boolean } = {}) => emit({ type: 'clear_output', wait: options.wait === true }),
+    progress: createProgress(show),
+  };
+}
+
+/** Updates per second at most, so 10,000 settling promises do not send 10,000 messages. */
+const PROGRESS_UPDATE_MS = 50;
+
+function progressBundle(label: string, done: number, total: number | undefined, elapsedMs: number, finished: boolean): MimeBundle {
+  const width = 20;
+  const filled = total ? Math.round((done / total) * width) : 0;
+  const count = total === undefined ? `${done}` : `${done}/${total}`;
+  const time = formatDuration(elapsedMs);
+  const text = `${label ? `${label} ` : ''}[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${count} · ${time}${finished ? ' · done' : ''}`;
+  const bar = total === undefined ? '<progress></progress>' : `<progress value="${done}" max="${total}"></progress>`;
+  const html = `<div style="font-family: var(--jp-code-font-family, monospace); font-size: 12px">${label ? `${label} ` : ''}${bar} ${count} · ${time}${finished ? ' · done' : ''}</div>`;
+  return { 'text/plain': text, 'text/html': html };
+}
+
+function createProgress(show: (bundle: MimeBundle, options: { id: true }) => DisplayHandle | undefined) {
+  /** A live bar; `step` counts one more, `finish` draws the final state. */
+  function bar(label: string, total: number | undefined) {
+    const started = performance.now();
+    let done = 0;
+    let lastDraw = 0;
+    const handle = show(progressBundle(label, 0, total, 0, false), { id: true }) as DisplayHandle;
+    const draw = (finished: boolean): void => {
+      lastDraw = performance.now();
+      handle.update(renderable(progressBundle(label, done, total, lastDraw - started, finished)));
+    };
+    return {
+      step: () => {
+        done += 1;
+        if (performance.now() - lastDraw >= PROGRESS_UPDATE_MS) draw(false);
+      },
+      finish: () => draw(true),
+    };
+  }
+
+  const sizeOf = (items: unknown): number | undefined => {
+    const sized = items as { length?: unknown; size?: unknown };
+    return typeof sized.length === 'number' ? sized.length : typeof sized.size === 'number' ? sized.size : undefined;
+  };
+
+  /** `for await (const x of progress(items))`: a bar that advances as the loop does. */
+  async function* progress<T>(items: Iterable<T> | AsyncIterable<T>, options: { label?: string } = {}): AsyncGenerator<T> {
+    const live = bar(options.label ?? '', sizeOf(items));
+    try {
+      for await (const item of items as AsyncIterable<T>) {
+        yield item;
+        live.step();
+      }
+    } finally {
+      live.finish();
+    }
+  }
+
+  /** `await progress.all(promises)`: Promise.all with a bar of how many have settled. */
+  async function all<T>(promises: Iterable<T | PromiseLike<T>>, options: { label?: string } = {}): Promise<Awaited<T>[]> {
+    const list = [...promises];
+    const live = bar(options.label ?? '', list.length);
+    try {
+      return await Promise.all(list.map((p) => Promise.resolve(p).finally(() => live.step())));
+    } finally {
+      live.finish();
+    }
+  }
+
+  return Object.assign(progress, { all });
+}
