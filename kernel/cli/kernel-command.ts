@@ -7,6 +7,8 @@ import { Execution } from '../core/execution';
 import { Kernel } from '../core/kernel';
 import { Messenger } from '../core/messenger';
 import { ExecutorProcess } from '../engine/executor-process';
+import { TypeGate } from '../engine/typecheck/type-gate';
+import { WorkerTypeChecker } from '../engine/typecheck/worker-type-checker';
 
 const EXECUTOR_START_DELAY_MS = 50;
 
@@ -57,6 +59,10 @@ export async function runKernel(connectionFile: string): Promise<void> {
     process.exit(0);
   };
   kernel = new Kernel(messenger, execution, { onShutdown: () => void shutdown(), log });
+  // The TypeScript checker (a worker thread) answers completion and inspection and checks each cell.
+  const typeChecker = new WorkerTypeChecker(process.cwd(), (note) => log(`type checker: ${note}`));
+  kernel.typeChecker = typeChecker;
+  execution.typeGate = new TypeGate(typeChecker);
   // The kernel itself must outlive any bug in a handler: log it and keep serving.
   process.on('uncaughtException', (error) => log(`internal error: ${error.stack ?? error}`));
   // Signal-mode interrupts (Jupyter's default) arrive here; message mode uses interrupt_request.
@@ -67,7 +73,11 @@ export async function runKernel(connectionFile: string): Promise<void> {
   messenger.publish('status', { execution_state: 'starting' }, {});
   // Spawning the executor costs the kernel's thread ~15 ms: let the client's first kernel_info
   // be answered before that. Any cell waits for the executor to be ready anyway.
-  setTimeout(() => void execution.start(), EXECUTOR_START_DELAY_MS);
+  setTimeout(() => {
+    void execution.start();
+    // Loading TypeScript takes its worker 1–3 s; the first cell waits for it (type-gate.ts says how long).
+    typeChecker.start();
+  }, EXECUTOR_START_DELAY_MS);
 }
 
 /**

@@ -1,94 +1,182 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Message } from '../protocol/messages';
-import { KernelClient } from '../client/kernel-client';
+import { KernelClient, KernelExitedError } from '../client/kernel-client';
+import { CellRecord } from './run/cell-record';
+import { joinSource, readNotebook, tagsOf, upgradeTo45, writeNotebook, type Notebook } from './run/notebook-file';
+import { parseRunArgs, UsageError, type RunOptions } from './run/options';
+import { JsonReporter, TerminalReporter, type Reporter } from './run/reporters';
 
-interface NotebookCell {
-  cell_type: string;
-  source: string | string[];
-  metadata?: { tags?: string[] };
+/** After `--timeout` interrupts a cell, how long the kernel gets to answer before the run gives up on it. */
+const TIMEOUT_ANSWER_MS = 10_000;
+/**
+ * An interrupted cell gets the interrupt again this often until it ends: the kernel ignores an
+ * interrupt_request that lands while its executor is still starting, and the next one stops it.
+ */
+const INTERRUPT_REPEAT_MS = 1000;
+
+/** Exit statuses beyond 0/1/2: the shell's 128 + signal number, as for a process the signal ended. */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** Picks the code cells `--cell` asks for, numbered from 1 among code cells. */
+function selectCells(notebook: Notebook, options: RunOptions): CellRecord[] {
+  const code = notebook.cells.filter((cell) => cell.cell_type === 'code');
+  const range = options.cells ?? { first: 1, last: undefined };
+  if (options.cells && (range.first > code.length || (range.last ?? range.first) > code.length)) {
+    throw new UsageError(`--cell ${range.first}..${range.last ?? ''} is out of range: ${options.notebook} has ${code.length} code ${code.length === 1 ? 'cell' : 'cells'}`);
+  }
+  const last = range.last ?? code.length;
+  return code.slice(range.first - 1, last).map((cell, index) => new CellRecord(range.first + index, cell));
 }
 
-class UsageError extends Error {}
-
-const stripAnsi = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');
-
-function readNotebook(path: string): NotebookCell[] {
-  let notebook: { cells?: unknown };
-  try {
-    notebook = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`cannot read notebook ${path}: ${(error as Error).message}`);
-  }
-  if (!Array.isArray(notebook.cells)) throw new UsageError(`${path} is not a Jupyter notebook (no cells)`);
-  return (notebook.cells as NotebookCell[]).filter((cell) => cell.cell_type === 'code');
-}
-
-const sourceOf = (cell: NotebookCell): string => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
-
-/** Prints one output as it arrives, in its text form. */
-function printOutput(message: Message, color: boolean): void {
-  const content = message.content as Record<string, unknown>;
-  switch (message.header.msg_type) {
-    case 'stream':
-      (content.name === 'stderr' ? process.stderr : process.stdout).write(String(content.text));
-      break;
-    case 'execute_result':
-    case 'display_data': {
-      const data = content.data as Record<string, unknown>;
-      if (typeof data['text/plain'] === 'string') process.stdout.write(`${data['text/plain']}\n`);
-      break;
-    }
-    case 'error': {
-      const traceback = (content.traceback as string[]).join('\n');
-      process.stdout.write(`${color ? traceback : stripAnsi(traceback)}\n`);
-      break;
-    }
-  }
+/** A promise with its resolver outside, for "the run was asked to stop" and similar one-shot signals. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
 }
 
 /**
- * `tempo run NOTEBOOK`: runs every code cell through a real Tempo kernel and prints outputs as
- * they stream. Exit 0 when all cells succeed, 1 when one fails (unless tagged raises-exception),
- * 2 for bad usage. Ctrl-C interrupts the running cell; a second Ctrl-C stops the run.
+ * `tempo run NOTEBOOK`: runs code cells through a real Tempo kernel process (the one Jupyter
+ * runs, over ZeroMQ), prints outputs as they stream and a summary, optionally writes the executed
+ * notebook. Returns the exit status: 0 all cells ok, 1 a cell failed (cells tagged
+ * raises-exception may), 130 stopped by a second Ctrl-C. Bad usage throws a UsageError (exit 2).
+ *
+ * Ctrl-C interrupts the running cell with the kernel's interrupt; like nbclient, a failed cell
+ * ends the run. A second Ctrl-C stops waiting and shuts the kernel down.
  */
 export async function runNotebook(args: string[]): Promise<number> {
-  const color = process.stdout.isTTY === true && !args.includes('--no-color');
-  const paths = args.filter((arg) => !arg.startsWith('--'));
-  if (paths.length !== 1) throw new UsageError('tempo run takes one NOTEBOOK.ipynb');
-  const cells = readNotebook(paths[0]);
-  const client = new KernelClient();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts += 1;
-    if (interrupts === 1) client.interrupt();
-    else void client.shutdown().then(() => process.exit(130));
-  };
-  process.on('SIGINT', onSigint);
-  const summary: { cell: number; status: string; seconds: number }[] = [];
-  try {
-    await client.start();
-    for (const [index, cell] of cells.entries()) {
-      const source = sourceOf(cell);
-      process.stdout.write(`\n${color ? '\x1b[1;32m' : ''}In [${index + 1}]:${color ? '\x1b[0m' : ''} ${source.split('\n').join('\n        ')}\n\n`);
-      const started = performance.now();
-      const reply = await client.execute(source, (message) => printOutput(message, color));
-      const status = String(reply.content.status);
-      summary.push({ cell: index + 1, status, seconds: (performance.now() - started) / 1000 });
-      if (status !== 'ok' && !cell.metadata?.tags?.includes('raises-exception')) break;
-    }
-  } finally {
-    process.off('SIGINT', onSigint);
-    await client.shutdown();
+  const options = parseRunArgs(args, process.stdout.isTTY === true);
+  const notebook = readNotebook(options.notebook);
+  if (options.out !== undefined) {
+    const folder = dirname(resolve(options.out));
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`cannot write ${options.out}: no folder ${folder}`);
   }
-  printSummary(summary, cells.length);
-  const failed = summary.some((row, i) => row.status !== 'ok' && !cells[i].metadata?.tags?.includes('raises-exception'));
-  return failed ? 1 : 0;
+  const records = selectCells(notebook, options);
+  const codeCells = notebook.cells.filter((cell) => cell.cell_type === 'code').length;
+  const reporter: Reporter = options.json ? new JsonReporter(process.stdout) : new TerminalReporter({ stdout: process.stdout, stderr: process.stderr }, options.color);
+  const runStarted = performance.now();
+  const client = new KernelClient();
+
+  const stop = deferred<string>();
+  let stopSignal: string | undefined;
+  let current: { record: CellRecord; interrupted: boolean } | undefined;
+  const requestStop = (signal: string): void => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    stop.resolve(signal);
+  };
+  const onSigint = (): void => {
+    if (current && !current.interrupted) {
+      current.interrupted = true;
+      reporter.notice(`interrupting cell ${current.record.number} (Ctrl-C again to stop the run)`, current.record);
+      client.interrupt();
+    } else {
+      if (current) reporter.notice('stopping the run and shutting the kernel down', current.record);
+      requestStop('SIGINT');
+    }
+  };
+  const onTerminate = (signal: string) => (): void => requestStop(signal);
+  const onSigterm = onTerminate('SIGTERM');
+  const onSighup = onTerminate('SIGHUP');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  process.on('SIGHUP', onSighup);
+
+  try {
+    const failed = await executeCells();
+    const exitCode = stopSignal ? SIGNAL_EXIT[stopSignal] : failed ? 1 : 0;
+    const written = options.out === undefined || saveExecuted(notebook, records, options.out);
+    reporter.runEnd({ records, exitCode: written ? exitCode : exitCode || 1, wallMs: performance.now() - runStarted, out: written ? options.out : undefined });
+    return written ? exitCode : exitCode || 1;
+  } finally {
+    // Only now: a Ctrl-C while the kernel shuts down must not kill us through the default handler.
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+    process.off('SIGHUP', onSighup);
+  }
+
+  /** Runs the selected cells in order until one fails (nbclient's rule); true if one failed. */
+  async function executeCells(): Promise<boolean> {
+    try {
+      if (records.length > 0) await Promise.race([client.start(), stop.promise]);
+      reporter.runStart({ notebook: options.notebook, records, codeCells, kernelPid: client.pid });
+      for (const [index, record] of records.entries()) {
+        if (stopSignal) return false;
+        current = { record, interrupted: false };
+        reporter.cellStart(record, index + 1, records.length);
+        await runCell(client, record, current, options, reporter, stop.promise);
+        current = undefined;
+        reporter.cellEnd(record);
+        if (record.status !== 'ok' && !(record.status === 'error' && record.allowed)) return true;
+      }
+      return false;
+    } finally {
+      await client.shutdown();
+    }
+  }
 }
 
-function printSummary(rows: { cell: number; status: string; seconds: number }[], total: number): void {
-  process.stdout.write(`\ncell  status  wall\n`);
-  for (const row of rows) process.stdout.write(`${String(row.cell).padStart(4)}  ${row.status.padEnd(6)}  ${row.seconds.toFixed(3)} s\n`);
-  process.stdout.write(`${rows.length} of ${total} cells run\n`);
+/** `--out`/`--inplace`: the notebook as nbformat 4.5 with this run's outputs; false (and a message) if it cannot be written. */
+function saveExecuted(notebook: Notebook, records: CellRecord[], out: string): boolean {
+  upgradeTo45(notebook);
+  for (const record of records) if (record.status !== 'not run') record.storeInto(record.cell);
+  try {
+    writeNotebook(out, notebook);
+    return true;
+  } catch (error) {
+    process.stderr.write(`tempo run: cannot write ${out}: ${(error as Error).message}\n`);
+    return false;
+  }
+}
+
+/** Runs one cell, honouring `--timeout` and a stop request; sets the record's status and times. */
+async function runCell(
+  client: KernelClient,
+  record: CellRecord,
+  state: { interrupted: boolean },
+  options: RunOptions,
+  reporter: Reporter,
+  stopped: Promise<string>,
+): Promise<void> {
+  const started = performance.now();
+  const abandon = deferred<'abandoned'>();
+  let timedOut = false;
+  let answerTimer: NodeJS.Timeout | undefined;
+  const timeoutTimer = options.timeoutSeconds === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    reporter.notice(`cell ${record.number} timed out after ${options.timeoutSeconds} s: interrupting it`, record);
+    client.interrupt();
+    answerTimer = setTimeout(() => abandon.resolve('abandoned'), TIMEOUT_ANSWER_MS);
+  }, options.timeoutSeconds * 1000);
+  const repeat = setInterval(() => {
+    if (state.interrupted || timedOut) client.interrupt();
+  }, INTERRUPT_REPEAT_MS);
+  const onIopub = (message: Message): void => {
+    const output = record.onIopub(message);
+    if (output) reporter.output(record, output);
+  };
+  try {
+    const outcome = await Promise.race([client.execute(joinSource(record.cell.source), onIopub), stopped, abandon.promise]);
+    if (typeof outcome === 'string') {
+      record.status = timedOut ? 'timeout' : 'stopped';
+    } else {
+      record.onReply(outcome);
+      const ok = outcome.content.status === 'ok';
+      record.status = ok ? 'ok' : timedOut ? 'timeout' : state.interrupted ? 'interrupted' : 'error';
+      // nbclient's rule: a cell tagged raises-exception may fail and the run goes on. Not a timeout.
+      record.allowed = record.status === 'error' && tagsOf(record.cell).includes('raises-exception');
+    }
+  } catch (error) {
+    if (!(error instanceof KernelExitedError)) throw error;
+    reporter.notice(`${error.message} while running cell ${record.number}`, record);
+    record.status = 'error';
+  } finally {
+    clearTimeout(timeoutTimer);
+    clearTimeout(answerTimer);
+    clearInterval(repeat);
+  }
+  record.wallMs ??= performance.now() - started;
 }
 
 export function isUsageError(error: unknown): error is UsageError {

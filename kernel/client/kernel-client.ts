@@ -7,17 +7,27 @@ import { endpoint } from '../protocol/connection';
 import { PROTOCOL_VERSION, type Header, type Message } from '../protocol/messages';
 import { ReplayGuard } from '../protocol/replay-guard';
 import { Signer } from '../protocol/signing';
-import { decode, encode } from '../protocol/wire';
+import { decode, encode, WireError } from '../protocol/wire';
 import { writeConnectionFile } from './connection-file';
 
 const TEMPO = join(__dirname, '..', '..', 'bin', 'tempo');
+const SHUTDOWN_GRACE_MS = 3000;
+
+/** The kernel process ended while the client still needed it. */
+export class KernelExitedError extends Error {
+  override readonly name = 'KernelExitedError';
+}
 
 /** One execute_request in flight: done when both its reply and its `idle` have arrived. */
 class PendingExecute {
   private reply: Message | undefined;
   private idle = false;
 
-  constructor(readonly onIopub: (message: Message) => void, private readonly resolve: (reply: Message) => void) {}
+  constructor(
+    readonly onIopub: (message: Message) => void,
+    private readonly resolve: (reply: Message) => void,
+    readonly reject: (error: Error) => void,
+  ) {}
 
   gotReply(reply: Message): void {
     this.reply = reply;
@@ -48,12 +58,34 @@ export class KernelClient {
   private kernel!: ChildProcess;
   private dir = '';
   private closed = false;
+  private exited: Promise<void> | undefined;
+
+  /** The kernel's process id once started. */
+  get pid(): number | undefined {
+    return this.kernel?.pid;
+  }
 
   async start(): Promise<void> {
     const { path, dir, info } = await writeConnectionFile();
     this.dir = dir;
     this.signer = new Signer(info.signature_scheme, info.key);
-    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', path], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // JPY_PARENT_PID: the kernel exits by itself if this process dies without shutting it down.
+    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', path], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, JPY_PARENT_PID: String(process.pid) } });
+    let failStart: (error: Error) => void = () => undefined;
+    const startFailed = new Promise<never>((_, reject) => (failStart = reject));
+    this.exited = new Promise((resolve) => {
+      this.kernel.once('error', (error) => {
+        failStart(error);
+        resolve();
+      });
+      this.kernel.once('exit', (code, signal) => {
+        const error = new KernelExitedError(`the kernel exited (${signal ?? `code ${code}`})`);
+        failStart(error);
+        for (const entry of this.pending.values()) entry.reject(error);
+        this.pending.clear();
+        resolve();
+      });
+    });
     for (const socket of [this.shell, this.control, this.iopub]) socket.linger = 0;
     this.shell.connect(endpoint(info, 'shell'));
     this.control.connect(endpoint(info, 'control'));
@@ -63,39 +95,53 @@ export class KernelClient {
     void this.readIopub();
     void this.readShell();
     // The kernel welcomes each IOPub subscriber (messaging spec 5.5): from then on nothing is lost.
-    await welcomed;
+    await Promise.race([welcomed, startFailed]);
   }
 
   private onWelcome: () => void = () => undefined;
 
-  /** Runs `code`; `onIopub` sees each output as it arrives; resolves after reply and idle. */
+  /**
+   * Runs `code`; `onIopub` sees each IOPub message of the request as it arrives (busy,
+   * execute_input, outputs, idle). Resolves with the reply once reply and idle are both in;
+   * rejects with KernelExitedError if the kernel dies first.
+   */
   execute(code: string, onIopub: (message: Message) => void): Promise<Message> {
     const header = this.header('execute_request');
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      if (this.closed || this.kernel.exitCode !== null || this.kernel.signalCode !== null) {
+        reject(new KernelExitedError('the kernel is not running'));
+        return;
+      }
       const settle = (reply: Message): void => {
         this.pending.delete(header.msg_id);
         resolve(reply);
       };
-      this.pending.set(header.msg_id, new PendingExecute(onIopub, settle));
+      this.pending.set(header.msg_id, new PendingExecute(onIopub, settle, reject));
       void this.shell.send(this.frames(header, { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }));
     });
   }
 
+  /** The kernel's interrupt (messaging spec: interrupt_request on control), not a kill. */
   interrupt(): void {
-    void this.control.send(this.frames(this.header('interrupt_request'), {}));
+    if (!this.closed) void this.control.send(this.frames(this.header('interrupt_request'), {}));
   }
 
-  /** Asks the kernel to shut down, then makes sure it is gone and cleans up. */
+  /**
+   * Asks the kernel to shut down (it stops its executor too), waits for it to exit, kills it if
+   * it has not after SHUTDOWN_GRACE_MS, and removes the connection file. Safe to call twice.
+   */
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.control.send(this.frames(this.header('shutdown_request'), { restart: false }));
-    const exited = new Promise((resolve) => this.kernel.once('exit', resolve));
-    const timer = setTimeout(() => this.kernel.kill('SIGKILL'), 3000);
-    if (this.kernel.exitCode === null && this.kernel.signalCode === null) await exited;
-    clearTimeout(timer);
+    if (this.kernel) {
+      const running = this.kernel.exitCode === null && this.kernel.signalCode === null;
+      const timer = setTimeout(() => this.kernel.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
+      if (running) void this.control.send(this.frames(this.header('shutdown_request'), { restart: false })).catch(() => this.kernel.kill('SIGKILL'));
+      await this.exited;
+      clearTimeout(timer);
+    }
     for (const socket of [this.shell, this.control, this.iopub]) socket.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
   private header(msgType: string): Header {
@@ -108,21 +154,37 @@ export class KernelClient {
 
   private async readIopub(): Promise<void> {
     const guard = new ReplayGuard();
-    for await (const frames of this.iopub) {
-      const message = decode(frames, this.signer, guard);
+    await this.readLoop(this.iopub, guard, (message) => {
       if (message.header.msg_type === 'iopub_welcome') this.onWelcome();
       const entry = this.pending.get((message.parent_header as Header).msg_id ?? '');
-      if (!entry) continue;
+      if (!entry) return;
+      entry.onIopub(message);
       if (message.header.msg_type === 'status' && message.content.execution_state === 'idle') entry.gotIdle();
-      else entry.onIopub(message);
-    }
+    });
   }
 
   private async readShell(): Promise<void> {
     const guard = new ReplayGuard();
-    for await (const frames of this.shell) {
-      const message = decode(frames, this.signer, guard);
-      this.pending.get((message.parent_header as Header).msg_id ?? '')?.gotReply(message);
+    await this.readLoop(this.shell, guard, (message) => this.pending.get((message.parent_header as Header).msg_id ?? '')?.gotReply(message));
+  }
+
+  /** One receive loop per socket; a message that fails verification is dropped and logged. */
+  private async readLoop(socket: zmq.Dealer | zmq.Subscriber, guard: ReplayGuard, handle: (message: Message) => void): Promise<void> {
+    try {
+      for await (const frames of socket) {
+        let message: Message;
+        try {
+          message = decode(frames, this.signer, guard);
+        } catch (error) {
+          if (!(error instanceof WireError)) throw error;
+          process.stderr.write(`[tempo run] dropped a message from the kernel (${error.message})\n`);
+          continue;
+        }
+        handle(message);
+      }
+    } catch (error) {
+      // Closing the socket at shutdown ends the loop; anything else is worth a line on stderr.
+      if (!this.closed) process.stderr.write(`[tempo run] receive loop stopped: ${(error as Error).message}\n`);
     }
   }
 }

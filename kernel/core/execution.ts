@@ -1,18 +1,18 @@
 import type { ErrorContent, ExecuteRequest, Header, Message } from '../protocol/messages';
 import { StreamBatcher, type StreamName } from '../display/stream-batcher';
-import type { ExecutorEvent, InputReplyCommand } from '../engine/executor-protocol';
+import type { ExecutorCommand, ExecutorEvent } from '../engine/executor-protocol';
 import { timingBundle } from '../display/timing-line';
 import type { CellTiming } from '../timing/cell-clock';
 import type { Messenger, Parent } from './messenger';
 import { History } from './history';
+import type { TypeGate } from '../engine/typecheck/type-gate';
 
 /** What the execution layer needs from an executor (the child process in production). */
 export interface Executor {
   start(): Promise<void>;
-  execute(command: { type: 'execute'; parent: string; code: string; cellName: string; userExpressions: Record<string, string> }): void;
+  send(command: ExecutorCommand): void;
   interrupt(): void;
   kill(): void;
-  answerInput(reply: InputReplyCommand): void;
 }
 
 interface Outcome {
@@ -34,6 +34,8 @@ interface Running {
 /** How long an interrupted cell may keep running before its executor is replaced. */
 const INTERRUPT_GRACE_MS = 3000;
 const INTERRUPT_REPEAT_MS = 250;
+/** How long a comm message's busy/idle waits for its handler in the executor. */
+const COMM_HANDLER_MS = 5000;
 /** Parents remembered for output that arrives after its cell finished. */
 const PARENT_MEMORY = 1000;
 
@@ -54,6 +56,13 @@ export class Execution {
   private starting: Promise<void> | undefined;
   private stopping = false;
   private pendingInput: string | undefined;
+  /** Between receiving a cell and handing it to the executor (type check, executor start). */
+  private preparing = false;
+  private interruptedEarly = false;
+  /** Front-end comm messages whose handlers are running, by msg_id. */
+  private readonly commsInFlight = new Map<string, () => void>();
+  /** Open comms by id, with their target: what comm_info lists. */
+  private readonly comms = new Map<string, string>();
 
   constructor(private readonly messenger: Messenger, private readonly executor: Executor) {
     this.streams = new StreamBatcher((parent, name, text) => this.publishFor(parent, 'stream', { name, text }));
@@ -79,16 +88,24 @@ export class Execution {
       return;
     }
     const code = content.code;
+    this.preparing = true;
+    this.interruptedEarly = false;
     if (storeHistory) this.executionCount += 1;
     const count = this.executionCount;
     if (storeHistory) this.history.add(count, code);
     this.remember(request.header, silent);
     if (!silent) this.messenger.publish('execute_input', { code, execution_count: count }, request.header);
-    await this.start();
-    const outcome = await new Promise<Outcome>((finish) => {
+    const cellName = storeHistory ? `In[${count}]` : `In[silent-${request.header.msg_id.slice(0, 8)}]`;
+    // Type errors stop the cell before it reaches the executor; %types warn|off relax that (issue #5).
+    const typeError = await this.typeGate?.beforeRun(code, cellName, (name, text) => this.streams.write(request.header.msg_id, name, text));
+    if (!typeError) await this.start();
+    this.preparing = false;
+    const early = this.interruptedEarly ? { error: interruptedBeforeRun(), userExpressions: {} } : undefined;
+    const outcome: Outcome = typeError ? { error: typeError, userExpressions: {} } : early ?? await new Promise<Outcome>((finish) => {
       this.running = { request, silent, finish, historyLine: storeHistory ? count : undefined };
-      this.executor.execute({ type: 'execute', parent: request.header.msg_id, code, cellName: storeHistory ? `In[${count}]` : `In[silent-${request.header.msg_id.slice(0, 8)}]`, userExpressions: objectOf(content.user_expressions) });
+      this.executor.send({ type: 'execute', parent: request.header.msg_id, code, cellName, userExpressions: objectOf(content.user_expressions) });
     });
+    if (!outcome.error) this.typeGate?.afterRun(code);
     this.running = undefined;
     this.pendingInput = undefined;
     this.streams.flush();
@@ -109,6 +126,9 @@ export class Execution {
   /** Set by the kernel: how many shell requests wait behind the current one. */
   queuedBehind: () => number = () => 0;
 
+  /** Set by the kernel when a TypeScript checker runs: checks each cell before it runs. */
+  typeGate: TypeGate | undefined;
+
   /**
    * SIGINT now and again every INTERRUPT_REPEAT_MS until the cell ends: a signal that lands while
    * the executor is still receiving or compiling the cell finds nothing to stop, the next one
@@ -116,6 +136,11 @@ export class Execution {
    */
   interrupt(): void {
     const running = this.running;
+    // Still checking the cell or waiting for a new executor: the cell will not start at all.
+    if (!running && this.preparing) {
+      this.interruptedEarly = true;
+      this.typeGate?.interrupt();
+    }
     if (!running || running.interruptedAt !== undefined) return;
     running.interruptedAt = Date.now();
     this.executor.interrupt();
@@ -153,6 +178,20 @@ export class Execution {
         case 'clear_output':
           this.streams.flush();
           this.publishFor(this.parentOf(event.parent), 'clear_output', { wait: event.wait });
+          break;
+        case 'comm_open':
+        case 'comm_msg':
+        case 'comm_close': {
+          this.streams.flush();
+          const { type, parent, ...content } = event;
+          if (type === 'comm_open') this.comms.set(event.comm_id, event.target_name);
+          if (type === 'comm_close') this.comms.delete(event.comm_id);
+          this.publishFor(this.parentOf(parent), type, content);
+          break;
+        }
+        case 'comm_done':
+          this.streams.flush();
+          this.commsInFlight.get(event.parent)?.();
           break;
         case 'input_request':
           this.streams.flush();
@@ -192,8 +231,12 @@ export class Execution {
     const running = this.running;
     const note = this.exitNote;
     this.exitNote = undefined;
+    // The comms lived in the executor that is gone.
+    this.comms.clear();
     const error = exitError(code, signal, note?.code, running?.interruptedAt !== undefined);
     this.starting = this.executor.start();
+    // The new executor knows no earlier cell, so neither may the checker.
+    this.typeGate?.reset();
     if (running) running.finish({ error, userExpressions: {} });
     else this.publishFor(this.parentOf(note?.parent ?? ''), 'error', error);
   }
@@ -206,11 +249,42 @@ export class Execution {
   private askForInput(id: string, prompt: string, password: boolean): void {
     const request = this.running?.request;
     if (!request || request.content.allow_stdin === false) {
-      this.executor.answerInput({ type: 'input_reply', id, error: 'input() needs a front end that accepts input; this request came with allow_stdin false' });
+      this.executor.send({ type: 'input_reply', id, error: 'input() needs a front end that accepts input; this request came with allow_stdin false' });
       return;
     }
     this.pendingInput = id;
     this.messenger.reply('stdin', request, 'input_request', { prompt, password });
+  }
+
+  /**
+   * A front end's comm_open, comm_msg or comm_close, for the handlers cells registered. Resolves
+   * when the executor has run the handler, so what it sends comes before the request's idle.
+   */
+  async forwardComm(message: Message): Promise<void> {
+    const action = ({ comm_open: 'open', comm_msg: 'msg', comm_close: 'close' } as const)[message.header.msg_type as 'comm_open' | 'comm_msg' | 'comm_close'];
+    const commId = message.content.comm_id;
+    if (!action || typeof commId !== 'string') return;
+    await this.start();
+    const handled = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, COMM_HANDLER_MS);
+      this.commsInFlight.set(message.header.msg_id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    if (action === 'open') this.comms.set(commId, String(message.content.target_name ?? ''));
+    if (action === 'close') this.comms.delete(commId);
+    this.remember(message.header, false);
+    const targetName = typeof message.content.target_name === 'string' ? message.content.target_name : undefined;
+    this.executor.send({ type: 'comm', parent: message.header.msg_id, action, comm_id: commId, target_name: targetName, data: message.content.data ?? {} });
+    await handled;
+    this.commsInFlight.delete(message.header.msg_id);
+  }
+
+  /** messaging spec: comm_info, optionally only the comms of one target. */
+  commInfo(targetName?: unknown): Record<string, { target_name: string }> {
+    const entries = [...this.comms].filter(([, target]) => typeof targetName !== 'string' || target === targetName);
+    return Object.fromEntries(entries.map(([id, target]) => [id, { target_name: target }]));
   }
 
   /** An input_reply from the stdin channel answers the question the running cell asked. */
@@ -218,7 +292,7 @@ export class Execution {
     const id = this.pendingInput;
     if (message.header.msg_type !== 'input_reply' || id === undefined) return;
     this.pendingInput = undefined;
-    this.executor.answerInput({ type: 'input_reply', id, value: String(message.content.value ?? '') });
+    this.executor.send({ type: 'input_reply', id, value: String(message.content.value ?? '') });
   }
 
   private remember(header: Header, silent: boolean): void {
@@ -237,6 +311,11 @@ export class Execution {
     if (known?.silent) return;
     this.messenger.publish(msgType, content, (known?.header ?? {}) as Parent);
   }
+}
+
+function interruptedBeforeRun(): ErrorContent {
+  const evalue = 'the cell was interrupted before it started (Kernel → Interrupt)';
+  return { ename: 'Interrupted', evalue, traceback: [`\x1b[0;31mInterrupted\x1b[0m: ${evalue}`] };
 }
 
 function exitError(code: number | null, signal: NodeJS.Signals | null, exitCode: number | undefined, interrupted: boolean): ErrorContent {

@@ -39,7 +39,7 @@ export class History {
       case 'range':
         return this.entries.filter(([, line]) => line >= (request.start ?? 0) && (request.stop === undefined || request.stop === null || line < request.stop));
       case 'search': {
-        const pattern = globToRegExp(request.pattern ?? '*');
+        const pattern = globToRegExp(typeof request.pattern === 'string' ? request.pattern : '*');
         let found = this.entries.filter(([, , input]) => pattern.test(input));
         if (request.unique) {
           const seen = new Set<string>();

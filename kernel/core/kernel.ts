@@ -4,6 +4,10 @@ import type { HistoryRequest } from './history';
 import type { Messenger } from './messenger';
 import type { Execution } from './execution';
 import { kernelInfo } from './kernel-info';
+import type { TypeChecker } from '../engine/typecheck/type-checker';
+
+/** Completion and inspection give up after this long (a checker still starting), answering empty. */
+const ASSIST_TIMEOUT_MS = 5000;
 
 type RequestChannel = 'shell' | 'control';
 type Handler = (message: Message, channel: RequestChannel, sequence: number) => void | Promise<void>;
@@ -25,6 +29,9 @@ export class Kernel {
   private received = 0;
   private readonly handlers: Record<string, Handler>;
 
+  /** Set when a TypeScript checker runs: it answers complete_request and inspect_request. */
+  typeChecker: TypeChecker | undefined;
+
   constructor(private readonly messenger: Messenger, private readonly execution: Execution, private readonly hooks: KernelHooks) {
     execution.queuedBehind = () => this.shellQueue.length;
     this.handlers = {
@@ -33,17 +40,25 @@ export class Kernel {
         channel === 'shell' ? this.execution.execute(m as unknown as Message<ExecuteRequest>, sequence) : this.hooks.log('execute_request on control ignored'),
       is_complete_request: (m, channel) => this.messenger.reply(channel, m, 'is_complete_reply', checkComplete(String(m.content.code ?? ''))),
       history_request: (m, channel) => this.messenger.reply(channel, m, 'history_reply', { status: 'ok', history: this.execution.history.query(m.content as HistoryRequest) }),
-      // Completion and inspection are answered empty until the type-checker issue (#5) fills them in.
-      complete_request: (m, channel) => {
-        const cursor = typeof m.content.cursor_pos === 'number' ? m.content.cursor_pos : 0;
-        this.messenger.reply(channel, m, 'complete_reply', { status: 'ok', matches: [], cursor_start: cursor, cursor_end: cursor, metadata: {} });
+      // messaging spec: cursor_pos counts Unicode code points; the checker converts.
+      complete_request: async (m, channel) => {
+        const code = String(m.content.code ?? '');
+        const cursor = typeof m.content.cursor_pos === 'number' ? m.content.cursor_pos : [...code].length;
+        const result = await this.typeChecker?.complete(code, cursor, ASSIST_TIMEOUT_MS).catch((error: Error) => this.hooks.log(`complete_request: ${error.message}`));
+        const { matches = [], cursorStart = cursor, cursorEnd = cursor, metadata = {} } = result ?? {};
+        this.messenger.reply(channel, m, 'complete_reply', { status: 'ok', matches, cursor_start: cursorStart, cursor_end: cursorEnd, metadata });
       },
-      inspect_request: (m, channel) => this.messenger.reply(channel, m, 'inspect_reply', { status: 'ok', found: false, data: {}, metadata: {} }),
-      comm_info_request: (m, channel) => this.messenger.reply(channel, m, 'comm_info_reply', { status: 'ok', comms: {} }),
-      // messaging spec: a comm_open for a target the kernel does not know is answered by comm_close.
-      comm_open: (m) => this.messenger.publish('comm_close', { comm_id: m.content.comm_id, data: {} }, m.header),
-      comm_msg: () => undefined,
-      comm_close: () => undefined,
+      inspect_request: async (m, channel) => {
+        const code = String(m.content.code ?? '');
+        const cursor = typeof m.content.cursor_pos === 'number' ? m.content.cursor_pos : [...code].length;
+        const result = await this.typeChecker?.inspect(code, cursor, ASSIST_TIMEOUT_MS).catch((error: Error) => this.hooks.log(`inspect_request: ${error.message}`));
+        this.messenger.reply(channel, m, 'inspect_reply', { status: 'ok', found: result?.found ?? false, data: result?.data ?? {}, metadata: {} });
+      },
+      comm_info_request: (m, channel) => this.messenger.reply(channel, m, 'comm_info_reply', { status: 'ok', comms: this.execution.commInfo(m.content.target_name) }),
+      // Comm handlers live in the executor, with the cells that registered them.
+      comm_open: (m) => this.execution.forwardComm(m),
+      comm_msg: (m) => this.execution.forwardComm(m),
+      comm_close: (m) => this.execution.forwardComm(m),
       interrupt_request: (m, channel) => {
         this.execution.interrupt();
         this.messenger.reply(channel, m, 'interrupt_reply', { status: 'ok' });
@@ -84,6 +99,11 @@ export class Kernel {
       else this.hooks.log(`${channel}: unknown msg_type ${JSON.stringify(message.header.msg_type)} (msg_id ${message.header.msg_id}) ignored`);
     } catch (error) {
       this.hooks.log(`${channel}: ${message.header.msg_type} (msg_id ${message.header.msg_id}) failed: ${(error as Error).stack ?? error}`);
+      // A request that has a reply still gets one, saying what went wrong (STYLE: handler errors).
+      const msgType = message.header.msg_type;
+      if (msgType.endsWith('_request')) {
+        this.messenger.reply(channel, message, msgType.replace(/_request$/, '_reply'), { status: 'error', ename: (error as Error).name ?? 'Error', evalue: (error as Error).message ?? String(error), traceback: [] });
+      }
     } finally {
       this.messenger.publish('status', { execution_state: 'idle' }, message.header);
     }

@@ -57,7 +57,13 @@ export function createDisplayApi(emit: (event: DisplayEvent) => void) {
     };
   }
 
-  const display = Object.assign((value: unknown, options?: { id?: boolean | string }) => show(toMimeBundle(value), options), {
+  // With an id, display() returns the handle for sure (typed so, for the checker); without, nothing.
+  function displayValue(value: unknown, options: { id: true | string }): DisplayHandle;
+  function displayValue(value: unknown, options?: { id?: false }): undefined;
+  function displayValue(value: unknown, options?: { id?: boolean | string }): DisplayHandle | undefined {
+    return show(toMimeBundle(value), options);
+  }
+  const display = Object.assign(displayValue, {
     html: (html: string, options?: { id?: boolean | string }) => show(bundles.html(html), options),
     markdown: (markdown: string, options?: { id?: boolean | string }) => show(bundles.markdown(markdown), options),
     svg: (svg: string, options?: { id?: boolean | string }) => show(bundles.svg(svg), options),

@@ -16,6 +16,7 @@ import { CellRegistry } from './cell-registry';
 import type { ExecuteCommand, ExecutorCommand, InputReplyCommand } from './executor-protocol';
 import { writeEvent } from './event-writer';
 import { createInput } from './input-prompt';
+import { createComms, type CommCommand } from './comms';
 import { ReplEvaluator } from './repl-evaluator';
 import { capturedFrames, installStackCapture } from './stack-capture';
 import { installMagicRuntime } from './magic-runtime';
@@ -115,12 +116,24 @@ async function evaluateUserExpressions(command: ExecuteCommand): Promise<Record<
 /** The globals a notebook uses without importing anything: display, html``, md``, svg``, progress, input. */
 let notebookGlobals: Record<string, unknown> = {};
 
-function installNotebookGlobals(): (reply: InputReplyCommand) => void {
+/** Installs the globals; returns what answers the kernel's input replies and comm messages. */
+function installNotebookGlobals(): { answerInput: (reply: InputReplyCommand) => void; handleComm: (command: CommCommand) => void } {
   const api = createDisplayApi((event) => writeEvent({ ...event, parent: currentParent() }));
   const { input, answer } = createInput((id, prompt, password) => writeEvent({ type: 'input_request', parent: currentParent(), id, prompt, password }));
-  notebookGlobals = { ...api, input };
+  const { comms, handle } = createComms((event) => writeEvent({ ...event, parent: currentParent() }));
+  notebookGlobals = { ...api, input, comms };
   Object.assign(globalThis, notebookGlobals);
-  return answer;
+  // A front end's comm message runs its handler with that message as the parent of what it prints.
+  const handleComm = (command: CommCommand): void => {
+    try {
+      origin.run(command.parent, () => handle(command));
+    } catch (thrown) {
+      writeEvent({ type: 'error', parent: command.parent, error: errorContent(thrown, `Error in the handler of comm ${command.comm_id}:`) });
+    } finally {
+      writeEvent({ type: 'comm_done', parent: command.parent });
+    }
+  };
+  return { answerInput: answer, handleComm };
 }
 
 function reportLateError(kind: string, thrown: unknown): void {
@@ -132,7 +145,7 @@ function main(): void {
   captureOutput('stdout');
   captureOutput('stderr');
   installModuleLoading();
-  const answerInput = installNotebookGlobals();
+  const { answerInput, handleComm } = installNotebookGlobals();
   // Errors outside any cell's await chain would otherwise end the process: report them under the
   // cell that started the chain (AsyncLocalStorage follows timers and promises) and carry on.
   process.on('uncaughtException', (thrown) => reportLateError('Uncaught exception in a callback:', thrown));
@@ -145,8 +158,9 @@ function main(): void {
 
   let queue = Promise.resolve();
   process.on('message', (command: ExecutorCommand) => {
-    // An answer to input() comes while its cell is still running, so it cannot wait in the queue.
+    // Answers to input() and comm messages come while a cell may still run: they cannot wait in the queue.
     if (command.type === 'input_reply') answerInput(command);
+    else if (command.type === 'comm') handleComm(command);
     else queue = queue.then(() => execute(command));
   });
   writeEvent({ type: 'ready' });

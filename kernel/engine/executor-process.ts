@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ExecuteCommand, ExecutorEvent, InputReplyCommand } from './executor-protocol';
+import type { ExecutorCommand, ExecutorEvent } from './executor-protocol';
 
 export interface ExecutorListener {
   /** Every event in one chunk read from the executor, in order. */
@@ -51,12 +51,8 @@ export class ExecutorProcess {
     return ready;
   }
 
-  execute(command: ExecuteCommand): void {
+  send(command: ExecutorCommand): void {
     this.child?.send(command);
-  }
-
-  answerInput(reply: InputReplyCommand): void {
-    this.child?.send(reply);
   }
 
   interrupt(): void {

@@ -4,6 +4,7 @@
 
 import type { ErrorContent, MimeBundle } from '../protocol/messages';
 import type { CellTiming } from '../timing/cell-clock';
+import type { CommCommand, CommEvent } from './comms';
 
 export const EVENT_FD = 3;
 
@@ -26,7 +27,7 @@ export interface InputReplyCommand {
 }
 
 /** Interrupts are SIGINT, not commands: a busy cell never reads its IPC channel. */
-export type ExecutorCommand = ExecuteCommand | InputReplyCommand;
+export type ExecutorCommand = ExecuteCommand | InputReplyCommand | CommCommand;
 
 export type ExecutorEvent =
   | { type: 'ready' }
@@ -35,6 +36,9 @@ export type ExecutorEvent =
   | { type: 'display'; parent: string; data: MimeBundle; displayId?: string }
   | { type: 'update_display'; parent: string; data: MimeBundle; displayId: string }
   | { type: 'clear_output'; parent: string; wait: boolean }
+  | (CommEvent & { parent: string })
+  /** A front end's comm message has been handled: the kernel may publish its idle. */
+  | { type: 'comm_done'; parent: string }
   /** `await input(prompt)`: the kernel asks the front end on the stdin channel. */
   | { type: 'input_request'; parent: string; id: string; prompt: string; password: boolean }
   /** An error after the cell's reply: a throw in a timer, a rejection nobody handled. */

@@ -22,7 +22,7 @@ export function installMagicRuntime(): MagicSettings {
   return settings;
 }
 
-const MAGIC_LIST = 'Available line magics:\n%lsmagic  %time  %timeit  %timeline  %timing\n\nAvailable cell magics:\n%%time  %%timeit  %%timeline\n';
+const MAGIC_LIST = 'Available line magics:\n%lsmagic  %time  %timeit  %timeline  %timing  %types\n\nAvailable cell magics:\n%%time  %%timeit  %%timeline\n';
 
 function runSettingMagic(name: string, args: string): void {
   if (name === 'lsmagic') {

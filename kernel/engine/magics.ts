@@ -12,7 +12,9 @@ export class MagicUsageError extends Error {
 
 /** Line magics that only set something, run by `__tempo.magic(name, args)`. */
 export const SETTING_MAGICS = ['timing', 'timeline', 'lsmagic'] as const;
-export const LINE_MAGICS = [...SETTING_MAGICS, 'time', 'timeit'] as const;
+/** `%types error|warn|off` is the kernel's (it checks cells before they reach the executor): a no-op here. */
+export const KERNEL_MAGICS = ['types'] as const;
+export const LINE_MAGICS = [...SETTING_MAGICS, ...KERNEL_MAGICS, 'time', 'timeit'] as const;
 export const CELL_MAGICS = ['time', 'timeit', 'timeline'] as const;
 
 export interface ExpandedCell {
@@ -68,6 +70,7 @@ export function expandMagics(source: string): ExpandedCell {
 
 function lineMagicCall(name: string, args: string): string {
   const runtime = MAGIC_RUNTIME;
+  if ((KERNEL_MAGICS as readonly string[]).includes(name)) return '';
   if (name === 'time') {
     if (args === '') return `${runtime}.timeStart(); ${runtime}.timeEnd();`;
     // An expression keeps its value, so `%time f()` still shows f()'s result.

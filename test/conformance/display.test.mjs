@@ -81,3 +81,18 @@ test('input() asks on the stdin channel under the cell, heartbeat answers meanwh
 test('import { display } from "tempo" gives the same globals, for editors that want imports', async () => {
   assert.equal(await check('tempo_module'), "'function,function,function,function'");
 });
+
+test('comms both ways: a registered target answers a front-end open and messages; a cell opens its own', async () => {
+  const r = await check('comms_both_ways');
+  assert.deepEqual(r.got.content, { comm_id: 'c-1', data: { got: { x: 1 } } });
+  assert.deepEqual(r.echo.content.data, { echo: { y: 2 } });
+  assert.deepEqual(r.info.comms, { 'c-1': { target_name: 'echo' } });
+  assert.ok(r.closed_print, 'onClose ran when the front end closed the comm');
+  assert.deepEqual(r.info_after.comms, {});
+  const id = JSON.parse(resultText(r.from_kernel).replace(/'/g, '"'));
+  const kinds = r.from_kernel.iopub.filter((m) => m.msg_type.startsWith('comm_')).map((m) => [m.msg_type, m.content.comm_id === id]);
+  assert.deepEqual(kinds, [['comm_open', true], ['comm_msg', true], ['comm_close', true]]);
+  const open = ofType(r.from_kernel.iopub, 'comm_open')[0].content;
+  assert.equal(open.target_name, 'from-kernel');
+  assert.deepEqual(open.data, { hello: 1 });
+});

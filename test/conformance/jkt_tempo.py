@@ -4,9 +4,6 @@ Run by jupyter-kernel-test.test.mjs, which installs the kernelspec `tempo` into 
 JUPYTER_PATH first:  /usr/bin/python3 -m unittest -v jkt_tempo
 
 Tests that skip because an attribute is deliberately left unset:
-  - test_completion    (completion_samples): complete_reply answers no matches until the
-                       type-checker issue fills completion in.
-  - test_inspect       (code_inspect_sample): inspect_reply answers found=false until then.
   - test_display_data  (code_display_data): no display API yet (a later issue adds it).
   - test_pager         (code_page_something): page payloads come with the display API.
   - test_clear_output  (code_clear_output): clear_output comes with the display API.
@@ -56,6 +53,13 @@ class TempoKernelTests(jkt.KernelTests):
         {"code": '"tempo".toUpperCase()', "result": "'TEMPO'"},
         {"code": "[1, 2, 3].map((x: number) => x * 2)", "result": "[ 2, 4, 6 ]"},
     ]
+
+    # Completion and inspection come from the TypeScript checker (issue #5).
+    completion_samples = [
+        {"text": "Math.fl", "matches": {"floor"}},
+        {"text": '"tempo".toUpperC', "matches": {"toUpperCase"}},
+    ]
+    code_inspect_sample = "Math.floor"
 
     supported_history_operations = ("tail", "range", "search")
     # A glob over the whole input (as IPython's history search): matches exactly one sample above.

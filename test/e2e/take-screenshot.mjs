@@ -1,6 +1,7 @@
 // Regenerates docs/screenshot.png: the tutorial notebook executed in the classic Notebook UI with
 // the Tempo kernel, scrolled so that the blocking example and the Promise.all example (with their
-// outputs) are in view under the notebook header. Usage: node test/e2e/take-screenshot.mjs [out.png]
+// outputs: printed lines, timeline chart, timing line) are in view under the notebook header; the
+// cells between them are hidden for the picture only. Usage: node test/e2e/take-screenshot.mjs [out.png]
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -9,6 +10,8 @@ import {
 
 const out = path.resolve(process.argv[2] ?? path.join(repo, 'docs', 'screenshot.png'));
 const WIDTH = 1200;
+const BLOCKING = 'for (let i = 0; i < 5; i++) job(i);';
+const PARALLEL = 'await Promise.all([0, 1, 2, 3, 4].map(asyncJob))';
 
 const { server, browser } = await startServerAndBrowser({ notebooks: [tutorialNotebook] }, { viewport: { width: WIDTH, height: 900 } });
 try {
@@ -19,7 +22,7 @@ try {
     () => Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code')
       .every((c) => typeof c.input_prompt_number === 'number' && c.output_area.outputs.length > 0),
     null,
-    { timeout: 60_000, polling: 100 },
+    { timeout: 90_000, polling: 100 },
   );
   await waitForKernelIdle(page);
   // Save (File → Save and Checkpoint) so the header shows a checkpoint instead of "(unsaved changes)",
@@ -33,18 +36,25 @@ try {
     Jupyter.notebook.command_mode();
   });
 
+  await page.evaluate(([b, p]) => {
+    const cells = Jupyter.notebook.get_cells();
+    const from = cells.findIndex((c) => c.cell_type === 'code' && c.get_text().includes(b));
+    const to = cells.findIndex((c) => c.cell_type === 'code' && c.get_text().includes(p));
+    for (const cell of cells.slice(from + 1, to)) cell.element[0].style.display = 'none';
+  }, [BLOCKING, PARALLEL]);
+
   // Region of interest: from the markdown cell introducing the blocking example to the end of the
   // Promise.all cell's output.
-  const region = () => page.evaluate(() => {
+  const region = () => page.evaluate(([b, p]) => {
     const cells = Jupyter.notebook.get_cells();
-    const blocking = cells.findIndex((c) => c.cell_type === 'code' && c.get_text().includes('blockingSleep(1000)'));
-    const parallel = cells.findIndex((c) => c.cell_type === 'code' && c.get_text().includes('Promise.all'));
+    const blocking = cells.findIndex((c) => c.cell_type === 'code' && c.get_text().includes(b));
+    const parallel = cells.findIndex((c) => c.cell_type === 'code' && c.get_text().includes(p));
     const first = cells[blocking - 1]?.cell_type === 'markdown' ? blocking - 1 : blocking;
     const top = cells[first].element[0].getBoundingClientRect().top;
     const bottom = cells[parallel].element[0].getBoundingClientRect().bottom;
     const header = document.querySelector('#header').getBoundingClientRect().bottom;
     return { top, bottom, header };
-  });
+  }, [BLOCKING, PARALLEL]);
   const r = await region();
   const MARGIN = 16;
   await page.setViewportSize({ width: WIDTH, height: Math.ceil(r.header + (r.bottom - r.top) + 2 * MARGIN) });

@@ -75,5 +75,27 @@ def input_round_trip(c):
     return {"request": request["content"], "parent": request["parent_header"]["msg_id"], "msg_id": msg_id, "hb": hb_alive, "done": done}
 
 
+@check
+def comms_both_ways(c):
+    c.execute(
+        "comms.register('echo', (comm, data) => {\n"
+        "  comm.send({ got: data });\n"
+        "  comm.onMsg = (d) => comm.send({ echo: d });\n"
+        "  comm.onClose = () => console.log('closed by front end');\n"
+        "});"
+    )
+    # Comm messages have no reply: the kernel answers on IOPub only.
+    c.wait_idle(c.send("comm_open", {"comm_id": "c-1", "target_name": "echo", "data": {"x": 1}}), 10)
+    got = c.wait_iopub(lambda m: m["msg_type"] == "comm_msg" and m["content"]["data"].get("got") is not None, 5)
+    c.wait_idle(c.send("comm_msg", {"comm_id": "c-1", "data": {"y": 2}}), 10)
+    echo = c.wait_iopub(lambda m: m["msg_type"] == "comm_msg" and m["content"]["data"].get("echo") is not None, 5)
+    info = c.request("comm_info_request", {"target_name": "echo"})["reply"]["content"]
+    c.wait_idle(c.send("comm_close", {"comm_id": "c-1", "data": {}}), 10)
+    closed_print = c.wait_iopub(lambda m: m["msg_type"] == "stream" and "closed by front end" in m["content"]["text"], 5)
+    info_after = c.request("comm_info_request", {})["reply"]["content"]
+    from_kernel = c.execute("const k = comms.open('from-kernel', { hello: 1 }); k.send({ n: 2 }); k.close(); k.id")
+    return {"got": got, "echo": echo, "info": info, "closed_print": closed_print, "info_after": info_after, "from_kernel": from_kernel}
+
+
 if __name__ == "__main__":
     check.run()

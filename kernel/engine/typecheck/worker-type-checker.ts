@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { CheckerRequest, CheckerResponse } from './checker-protocol';
+import { TypeCheckerUnavailable, TypeCheckTimeout, type CellDiagnostic, type Completion, type Inspection, type TypeChecker } from './type-checker';
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+type Request = CheckerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+/**
+ * The TypeChecker the kernel uses: requests go to a worker thread running TypeScript's
+ * LanguageService, answered in order. The worker starts loading at once; requests made before it
+ * is ready queue behind the warm-up. When the worker dies every request fails with
+ * TypeCheckerUnavailable, for good: the kernel then runs cells unchecked.
+ */
+export class WorkerTypeChecker implements TypeChecker {
+  readonly ready: Promise<void>;
+  /** Milliseconds the worker took to load TypeScript and run its first check; set once ready. */
+  warmMs: number | undefined;
+  /** Why the checker is unavailable, once it is. */
+  failure: string | undefined;
+  private worker: Worker | undefined;
+  private markReady: () => void = () => undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(private readonly cwd: string, private readonly onNote: (text: string) => void) {
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+  }
+
+  /** Spawns the worker, which starts loading TypeScript at once; the first request does it too. */
+  start(): void {
+    if (this.worker) return;
+    const worker = new Worker(path.join(__dirname, 'checker-worker.js'), { workerData: { cwd: this.cwd }, stdout: false, stderr: false });
+    this.worker = worker;
+    // The kernel exits by process.exit; the checker never keeps it alive.
+    worker.unref();
+    worker.on('message', (response: CheckerResponse) => {
+      if ('ready' in response) {
+        this.warmMs = response.warmMs;
+        for (const note of response.notes) this.onNote(note);
+        this.markReady();
+        return;
+      }
+      const pending = this.pending.get(response.id);
+      if (!pending) return;
+      this.pending.delete(response.id);
+      clearTimeout(pending.timer);
+      if (response.ok) pending.resolve(response.result);
+      else pending.reject(new Error(response.error));
+    });
+    worker.on('error', (error) => this.fail(`the checker thread failed: ${error.message}`));
+    worker.on('exit', (code) => this.fail(`the checker thread exited with code ${code}`));
+  }
+
+  check(code: string, timeoutMs?: number): Promise<CellDiagnostic[]> {
+    return this.request({ op: 'check', code }, timeoutMs) as Promise<CellDiagnostic[]>;
+  }
+
+  complete(code: string, cursorPos: number, timeoutMs?: number): Promise<Completion> {
+    return this.request({ op: 'complete', code, cursorPos }, timeoutMs) as Promise<Completion>;
+  }
+
+  inspect(code: string, cursorPos: number, timeoutMs?: number): Promise<Inspection> {
+    return this.request({ op: 'inspect', code, cursorPos }, timeoutMs) as Promise<Inspection>;
+  }
+
+  commit(code: string): void {
+    this.request({ op: 'commit', code }).catch(() => undefined);
+  }
+
+  reset(): void {
+    this.request({ op: 'reset', code: '' }).catch(() => undefined);
+  }
+
+  /** Ends the worker (tests; the kernel simply exits). */
+  async close(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  private fail(why: string): void {
+    if (this.failure) return;
+    this.failure = why;
+    this.markReady();
+    for (const pending of this.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new TypeCheckerUnavailable(why));
+    }
+    this.pending.clear();
+  }
+
+  private request(request: Request, timeoutMs?: number): Promise<unknown> {
+    if (this.failure) return Promise.reject(new TypeCheckerUnavailable(this.failure));
+    this.start();
+    const worker = this.worker as Worker;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { resolve, reject };
+      if (timeoutMs !== undefined) {
+        pending.timer = setTimeout(() => {
+          // The worker still answers later; that answer is dropped.
+          this.pending.delete(id);
+          reject(new TypeCheckTimeout(`no answer from the type checker within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      this.pending.set(id, pending);
+      worker.postMessage({ ...request, id });
+    });
+  }
+}

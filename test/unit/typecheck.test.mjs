@@ -1,0 +1,81 @@
+// The checker's pieces without a kernel: magic blanking, code points, %types, and the
+// LanguageService two-file model (declarations carried forward, newest wins).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { blankMagics, toUtf16, toCodePoints, typesMagic } = require('../../dist/engine/typecheck/cell-text.js');
+const { LanguageServiceChecker } = require('../../dist/engine/typecheck/language-service-checker.js');
+const { typeErrorContent } = require('../../dist/engine/typecheck/type-gate.js');
+
+test('magic lines are blanked in place; %time and %timeit keep their statement', () => {
+  const cell = '%%time\n%timing off\n%time const a = 1\n%timeit -n 5 -r 2 f()\nx % 2\n%4';
+  const blanked = blankMagics(cell);
+  assert.equal(blanked.length, cell.length);
+  assert.deepEqual(blanked.split('\n'), ['      ', '           ', '      const a = 1', '                  f()', 'x % 2', '%4']);
+});
+
+test('code points and UTF-16 offsets convert both ways around emoji and Korean', () => {
+  const text = 'a😀한b';
+  assert.equal(toUtf16(text, 2), 3);
+  assert.equal(toUtf16(text, 4), 5);
+  assert.equal(toCodePoints(text, 3), 2);
+  assert.equal(toCodePoints(text, 5), 4);
+  assert.equal(toUtf16(text, 99), text.length);
+});
+
+test('%types: the last valid mode wins; a bad argument names its line', () => {
+  assert.deepEqual(typesMagic('%types warn\n1'), { mode: 'warn', query: false });
+  assert.deepEqual(typesMagic('%types'), { mode: undefined, query: true });
+  assert.deepEqual(typesMagic('1\n%types loud'), { query: false, invalid: { line: 2, args: 'loud' } });
+  assert.deepEqual(typesMagic('const a = 1'), { query: false });
+});
+
+test('the LanguageService checker carries declarations forward, newest wins, imports included', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
+  try {
+    const checker = new LanguageServiceChecker(dir);
+    const run = (code) => {
+      const diagnostics = checker.check(code);
+      if (diagnostics.length === 0) checker.commit(code);
+      return diagnostics.map((d) => `${d.line}:${d.column} TS${d.code}`);
+    };
+    assert.deepEqual(run('import { join } from "node:path";\nimport fs from "node:fs";\nconst n: number = 1;\ninterface Box { size: number }'), []);
+    assert.deepEqual(run('const p: string = join("a", "b");\nconst st: fs.Stats = fs.statSync(".");\nconst b: Box = { size: n };'), []);
+    assert.deepEqual(run('const wrong: string = n;'), ['1:7 TS2322']);
+    assert.deepEqual(run('const n: string = "now text";'), []);
+    assert.deepEqual(run('const m: string = n;'), []);
+    assert.deepEqual(run('const k: number = n;'), ['1:7 TS2322']);
+    assert.deepEqual(run('await Promise.resolve(1);'), [], 'top-level await');
+    assert.deepEqual(run('const x = (;'), [], 'syntax errors are left to the executor');
+    assert.deepEqual(run('const 한 = "😀"; const bad: number = 한;'), ['1:22 TS2322'], 'columns in code points (the emoji counts once)');
+    checker.reset();
+    assert.deepEqual(run('n'), ['1:1 TS2304'], 'after reset no earlier name exists');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a tsconfig.json next to the notebook sets compiler options', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
+  try {
+    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: false, module: 'commonjs' } }));
+    const checker = new LanguageServiceChecker(dir);
+    // Not strict: an implicit any parameter is fine; commonjs is lifted to esnext so await still works.
+    assert.deepEqual(checker.check('function f(a) { return a }\nawait f(1);'), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a type error output shows each diagnostic with its line, a caret under the span, and TS code', () => {
+  const content = typeErrorContent([{ code: 2322, message: 'Nope.', line: 2, column: 7, length: 3 }], 'let a\nconst abc: number = "";', 'In[4]');
+  assert.equal(content.ename, 'TypeScriptError');
+  assert.equal(content.evalue, 'TS2322: Nope.');
+  const text = content.traceback.join('\n').replace(/\x1b\[[0-9;]*m/g, '');
+  assert.match(text, /^Cell In\[4\], line 2, column 7\n {4}const abc: number = "";\n {10}\^\^\^\nTS2322: Nope\./);
+});
