@@ -1,4 +1,5 @@
 import type { ErrorContent } from '../../protocol/messages';
+import { formatCompileError } from '../../display/traceback';
 import { typesMagic, type TypesMode } from './cell-text';
 import { TypeCheckerUnavailable, TypeCheckTimeout, type CellDiagnostic, type TypeChecker } from './type-checker';
 
@@ -38,8 +39,7 @@ export class TypeGate {
     const magic = typesMagic(code);
     if (magic.invalid) {
       const { line, args } = magic.invalid;
-      const message = `%types takes error, warn or off, not ${JSON.stringify(args)}`;
-      return { ename: 'UsageError', evalue: message, traceback: [`${GREEN}Cell ${cellName}, line ${line}${RESET}\n    %types ${args}`, `${RED}UsageError${RESET}: ${message}`] };
+      return formatCompileError('UsageError', cellName, code, line, 0, `%types takes error, warn or off, not ${JSON.stringify(args)}`);
     }
     if (magic.mode) this.mode = magic.mode;
     if (magic.query) note('stdout', `%types ${this.mode}\n`);
