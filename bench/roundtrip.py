@@ -42,10 +42,12 @@ def wait_until_subscribed(kc, timeout):
 IDLE_GRACE_S = 5.0
 
 
-def run_cell(kc, code, timeout):
-    """Runs one cell; returns (seconds or None if idle never came, execute_reply content, what it showed).
+def run_cell(kc, code, timeout, outputs=None, marks=None):
+    """Runs one cell; returns (seconds or None if idle never came, execute_reply message, what it showed).
 
     Tempo sends the value as execute_result; tslab prints it on stdout instead, so both count.
+    Every iopub message of the cell before its idle is also appended to `outputs`, and the
+    seconds until its execute_reply alone are put in marks['reply'], if they are given.
     """
     start = time.perf_counter()
     msg_id = kc.execute(code)
@@ -53,21 +55,25 @@ def run_cell(kc, code, timeout):
         reply = kc.get_shell_msg(timeout=timeout)
         if reply['parent_header'].get('msg_id') == msg_id:
             break
+    if marks is not None:
+        marks['reply'] = time.perf_counter() - start
     shown = ''
     while True:
         try:
             msg = kc.get_iopub_msg(timeout=IDLE_GRACE_S)
         except Empty:
-            return None, reply['content'], shown.strip()
+            return None, reply, shown.strip()
         if msg['parent_header'].get('msg_id') != msg_id:
             continue
+        if outputs is not None and msg['msg_type'] != 'status':
+            outputs.append(msg)
         if msg['msg_type'] == 'execute_result':
             shown += msg['content']['data'].get('text/plain', '')
         elif msg['msg_type'] == 'stream':
             shown += msg['content']['text']
         elif msg['msg_type'] == 'status' and msg['content']['execution_state'] == 'idle':
             break
-    return time.perf_counter() - start, reply['content'], shown.strip()
+    return time.perf_counter() - start, reply, shown.strip()
 
 
 def main():
@@ -89,8 +95,8 @@ def main():
         for i in range(total):
             seconds, reply, shown = run_cell(kc, '1 + 1', args.timeout)
             # A fast error reply is not a round trip: every timed cell must really show 2.
-            if reply['status'] != 'ok':
-                sys.exit('cell %d: status %r' % (i, reply['status']))
+            if reply['content']['status'] != 'ok':
+                sys.exit('cell %d: status %r' % (i, reply['content']['status']))
             if seconds is None or shown != '2':
                 lost += 1
                 if lost > total // 10:

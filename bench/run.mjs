@@ -1,23 +1,29 @@
 // `npm run bench`: Tempo and tslab measured side by side in one run, on this machine.
-// Prints a markdown table to stdout (progress goes to stderr); `--write` also saves it to bench/RESULTS.md.
-// Options: --runs N (default 7), --cells N (200), --warmup N (20).
+// Prints two markdown tables to stdout (progress goes to stderr): start-up, round trip and memory,
+// then "Timing: cost and accuracy" (Tempo only, bench/timing-cost.mjs); `--write` also saves both
+// to bench/RESULTS.md. Options: --runs N (default 7), --cells N (200), --warmup N (20),
+// --timing-runs N (5; 0 leaves the second table out).
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { PYTHON, PYTHON_ENV } from './cells.mjs';
 import { firstKernelInfoReply } from './kernel-info.mjs';
 import { kernelsUnderTest, launchKernel } from './kernels.mjs';
 import { killOnExit, treePssMb, treeRssMb } from './proctree.mjs';
 import { median, summarize } from './stats.mjs';
+import { measureTimingCost, renderTimingNotes, renderTimingTable } from './timing-cost.mjs';
 
 const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
     cells: { type: 'string', default: '200' },
     warmup: { type: 'string', default: '20' },
+    'timing-runs': { type: 'string', default: '5' },
     write: { type: 'boolean', default: false },
   },
 });
@@ -42,9 +48,9 @@ const progress = (text) => process.stderr.write(`${text}\n`);
  */
 async function cellRoundTrips(connectionFile) {
   const running = promisify(execFile)(
-    '/usr/bin/python3',
+    PYTHON,
     [join(HERE, 'roundtrip.py'), connectionFile, '--warmup', opts.warmup, '--cells', opts.cells],
-    { env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' }, timeout: 300_000 },
+    { env: PYTHON_ENV, timeout: 300_000 },
   );
   const forget = killOnExit(running.child.pid);
   try {
@@ -148,6 +154,26 @@ function renderNotes(results, baseline) {
   ].join('\n');
 }
 
+/**
+ * A hash of every file under dist/, compared before and after the run: on a shared checkout
+ * someone may rebuild dist/ meanwhile, and the runs would then mix two builds. Content, not
+ * mtimes, so a rebuild that changes nothing does not count.
+ */
+function distFingerprint() {
+  const dist = join(HERE, '..', 'dist');
+  try {
+    const hash = createHash('sha256');
+    const files = readdirSync(dist, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath ?? entry.path, entry.name))
+      .sort();
+    for (const file of files) hash.update(`${relative(dist, file)}\0`).update(readFileSync(file));
+    return hash.digest('hex');
+  } catch (error) {
+    return error.message;
+  }
+}
+
 /** The commit measured, so that a later RESULTS.md can be compared with the right code. */
 function commit() {
   try {
@@ -159,7 +185,9 @@ function commit() {
   }
 }
 
-function resultsMarkdown(table, notes) {
+const TIMING_HEADING = '## Timing: cost and accuracy';
+
+function resultsMarkdown(table, notes, timingSection) {
   const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   return `# Benchmark results: Tempo beside tslab
 
@@ -168,7 +196,8 @@ Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`n
 - Tempo: commit ${commit()}, as built in dist/
 - Node: ${process.version}
 - CPU: ${cpu} (${cpus().length} cores)
-- Machine: a shared, noisy 2-core VM; other work runs beside the benchmark, so expect run-to-run spread.
+- Machine: a shared, noisy 2-core VM; other work runs beside the benchmark, so expect run-to-run spread
+  (1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end).
 
 ${table}
 
@@ -176,16 +205,26 @@ ${notes}
 
 Measured by hand earlier on the same kind of machine, for comparison: tslab cold start 1.6–2.3 s,
 trivial cell 7.5–15 ms, RSS 173 MB.
-`;
+${timingSection ? `\n${timingSection}\n` : ''}`;
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'tempo-bench-'));
 // On 'exit' rather than in a finally, so that Ctrl-C cleans up too.
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+const distBefore = distFingerprint();
+const [loadAtStart] = loadavg();
 const kernels = kernelsUnderTest(scratch);
 const { results, baseline } = await measureAll(kernels, scratch);
 const table = renderTable(kernels, results);
-const notes = renderNotes(results, baseline);
+const rebuilt = 'dist/ was rebuilt while this benchmark ran (other work on the same checkout), so its runs may mix two builds: run it again.';
+const notes = renderNotes(results, baseline) + (distFingerprint() === distBefore ? '' : `\n${rebuilt}`);
 process.stdout.write(`${table}\n\n${notes}\n`);
-if (opts.write) writeFileSync(join(HERE, 'RESULTS.md'), resultsMarkdown(table, notes));
-if ([...results.values()].some((result) => result.error)) process.exitCode = 1;
+// After the first table's runs, so that neither measurement shares the machine with the other.
+const timingRuns = Number(opts['timing-runs']);
+const tempo = kernels.find((kernel) => kernel.name === 'Tempo');
+const timing = timingRuns > 0 ? await measureTimingCost(tempo, scratch, timingRuns, progress) : undefined;
+const timingNotes = timing && renderTimingNotes(timing) + (distFingerprint() === distBefore ? '' : `\n${rebuilt}`);
+const timingSection = timing && `${TIMING_HEADING}\n\n${renderTimingTable(tempo, timing)}\n\n${timingNotes}`;
+if (timingSection) process.stdout.write(`\n${timingSection}\n`);
+if (opts.write) writeFileSync(join(HERE, 'RESULTS.md'), resultsMarkdown(table, notes, timingSection));
+if ([...results.values()].some((result) => result.error) || timing?.error) process.exitCode = 1;

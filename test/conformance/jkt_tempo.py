@@ -4,9 +4,8 @@ Run by jupyter-kernel-test.test.mjs, which installs the kernelspec `tempo` into 
 JUPYTER_PATH first:  /usr/bin/python3 -m unittest -v jkt_tempo
 
 Tests that skip because an attribute is deliberately left unset:
-  - test_display_data  (code_display_data): no display API yet (a later issue adds it).
-  - test_pager         (code_page_something): page payloads come with the display API.
-  - test_clear_output  (code_clear_output): clear_output comes with the display API.
+  - test_pager         (code_page_something): Tempo has no pager payloads (IPython's `?` help);
+    inspection (Shift-Tab) is how it shows documentation.
 """
 
 import unittest
@@ -60,6 +59,14 @@ class TempoKernelTests(jkt.KernelTests):
         {"text": '"tempo".toUpperC', "matches": {"toUpperCase"}},
     ]
     code_inspect_sample = "Math.floor"
+    # jkt asserts the mime type in every display_data of the cell, and the timing line (the
+    # cell's last output) is a display_data with text/plain and text/html: samples use those two.
+    # Other MIME types are checked in display.test.mjs.
+    code_display_data = [
+        {"code": 'display.html("<b>bold</b>")', "mime": "text/html"},
+        {"code": 'display.text("plain")', "mime": "text/plain"},
+    ]
+    code_clear_output = "clearOutput()"
 
     supported_history_operations = ("tail", "range", "search")
     # A glob over the whole input (as IPython's history search): matches exactly one sample above.
