@@ -152,9 +152,14 @@ export class CellClock {
     };
   }
 
+  /**
+   * Runs before every callback while the timeline records, promise reactions included, so it is
+   * kept cheap: no AsyncLocalStorage lookup (any code running while the cell is measured blocks
+   * the loop just the same), one map lookup, one clock read.
+   */
   private callbackStarts(asyncId: number): void {
     const current = this.current;
-    if (!current?.activity.timeline || this.origin.getStore() !== current.parent) return;
+    if (!current?.activity.timeline) return;
     const lane = current.activity.live.get(asyncId)?.lane;
     if (lane) current.activity.lastFired = lane;
     current.activity.callbackStart = performance.now() - current.startMs;
