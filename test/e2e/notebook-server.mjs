@@ -16,6 +16,7 @@ export const outputDir = path.join(repo, 'test-output');
 export const tutorialNotebook = path.join(repo, 'notebooks', '01-async-basics.ipynb');
 
 const JUPYTER_NOTEBOOK = '/usr/bin/jupyter-notebook';
+const JUPYTER_SERVER_PYTHON = '/usr/bin/python3';
 const CHROMIUM = '/usr/bin/chromium';
 export const VIEWPORT = { width: 1200, height: 900 };
 
@@ -74,7 +75,19 @@ export function tempoNotebook(codeSources) {
  * @returns {Promise<{url: string, token: string, notebookDir: string, notebookUrl(name: string): string,
  *   api(pathname: string, init?: object): Promise<any>, log(): string, stop(): Promise<void>}>}
  */
-export async function startNotebookServer({ notebooks = [], extraNotebooks = {}, logName, startTimeoutMs = 30_000 } = {}) {
+export async function startNotebookServer(options = {}) {
+  return startServer('notebook', options);
+}
+
+/**
+ * Like startNotebookServer, but starts Debian's jupyter_server (the server JupyterLab talks to,
+ * `python3 -m jupyter_server`; it serves no UI) instead of the classic notebook server.
+ */
+export async function startJupyterServer(options = {}) {
+  return startServer('jupyter_server', options);
+}
+
+async function startServer(kind, { notebooks = [], extraNotebooks = {}, logName, startTimeoutMs = 30_000 } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'tempo-e2e-'));
   const prefix = path.join(root, 'prefix');
   const notebookDir = path.join(root, 'notebooks');
@@ -110,14 +123,16 @@ export async function startNotebookServer({ notebooks = [], extraNotebooks = {},
       PYDEVD_DISABLE_FILE_VALIDATION: '1',
       LANG: 'C.UTF-8',
     };
-    child = spawn(
-      JUPYTER_NOTEBOOK,
-      [
+    const [command, args] = kind === 'jupyter_server'
+      ? [JUPYTER_SERVER_PYTHON, [
+        '-m', 'jupyter_server', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0',
+        `--ServerApp.token=${token}`, '--no-browser', '--allow-root', `--ServerApp.root_dir=${notebookDir}`,
+      ]]
+      : [JUPYTER_NOTEBOOK, [
         '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', `--NotebookApp.token=${token}`,
         '--no-browser', '--allow-root', `--notebook-dir=${notebookDir}`,
-      ],
-      { env, cwd: notebookDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+      ]];
+    child = spawn(command, args, { env, cwd: notebookDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk) => (logText += chunk);
     child.stdout.setEncoding('utf8').on('data', collect);
     child.stderr.setEncoding('utf8').on('data', collect);
@@ -136,7 +151,7 @@ export async function startNotebookServer({ notebooks = [], extraNotebooks = {},
       await pollUntil(async () => {
         if (exitInfo) throw Object.assign(new Error('server exited'), { fatal: true });
         return (await api('/api')).version;
-      }, { timeoutMs: startTimeoutMs, intervalMs: 150, what: `jupyter-notebook at ${url}` });
+      }, { timeoutMs: startTimeoutMs, intervalMs: 150, what: `${kind} at ${url}` });
     } catch (err) {
       throw new Error(`${err.message}${exitInfo ? ` (exit ${JSON.stringify(exitInfo)})` : ''}\n--- server log ---\n${logText}`);
     }
