@@ -143,3 +143,117 @@ test('restart: kernel idle again with a fresh scope', async () => {
   assert.equal(r.reply.status, 'ok', JSON.stringify(r.reply));
   assert.equal(ofType(r.iopub, 'execute_result')[0].data['text/plain'], "'undefined'");
 });
+
+const timingLine = (iopub) => ofType(iopub, 'display_data').map((d) => String(d.data['text/plain'] ?? '')).find((t) => /⏱/.test(t));
+// Blocked share of wall time from the timing line ("⏱ 1.01 s wall · event loop blocked 25.3 ms …").
+const seconds = (n, unit) => Number(n) / (unit === 'ms' ? 1000 : 1);
+const blockedPercent = (line) => {
+  const wall = line.match(/⏱\s*([\d.]+) (ms|s) wall/);
+  const blocked = line.match(/blocked ([\d.]+) (ms|s)/);
+  assert.ok(wall && blocked, `timing line has wall and blocked times: ${line}`);
+  return (100 * seconds(blocked[1], blocked[2])) / seconds(wall[1], wall[2]);
+};
+
+test('seed examples with 200 ms jobs: blocking, sequential await, Promise.all', async (t) => {
+  const blocking = await execute(`
+function job(n: number): void {
+  console.log(\`Starting job \${n}\`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  console.log(\`Finishing job \${n}\`);
+}
+for (let i = 0; i < 5; i++) job(i);`);
+  assert.equal(blocking.reply.status, 'ok', JSON.stringify(blocking.reply));
+  const lines = ofType(blocking.iopub, 'stream').map((s) => s.text).join('').split('\n').filter(Boolean);
+  assert.deepEqual(lines, [0, 1, 2, 3, 4].flatMap((n) => [`Starting job ${n}`, `Finishing job ${n}`]));
+  const bLine = timingLine(blocking.iopub);
+  assert.ok(bLine, 'blocking: a timing line');
+  assert.ok(blockedPercent(bLine) >= 90, `blocking: blocked >= 90 %: ${bLine}`);
+
+  const sequential = await execute(`
+const nap = (ms: number) => new Promise((r) => setTimeout(r, ms));
+for (let i = 0; i < 5; i++) { console.log(\`Starting job \${i}\`); await nap(200); console.log(\`Finishing job \${i}\`); }`);
+  assert.equal(sequential.reply.status, 'ok', JSON.stringify(sequential.reply));
+  const seqLines = ofType(sequential.iopub, 'stream').map((s) => s.text).join('').split('\n').filter(Boolean);
+  assert.deepEqual(seqLines, [0, 1, 2, 3, 4].flatMap((n) => [`Starting job ${n}`, `Finishing job ${n}`]));
+  assert.ok(timingLine(sequential.iopub), 'sequential: a timing line');
+
+  const parallel = await execute('await Promise.all([0, 1, 2, 3, 4].map((n) => nap(200).then(() => n)))');
+  assert.equal(parallel.reply.status, 'ok', JSON.stringify(parallel.reply));
+  assert.equal(ofType(parallel.iopub, 'execute_result')[0]?.data['text/plain'], '[ 0, 1, 2, 3, 4 ]');
+  const pLine = timingLine(parallel.iopub);
+  assert.ok(pLine, 'Promise.all: a timing line');
+  assert.ok(blockedPercent(pLine) < 10, `Promise.all: blocked < 10 %: ${pLine}`);
+  t.diagnostic(`blocking: ${bLine} | sequential: ${timingLine(sequential.iopub)} | Promise.all: ${pLine}`);
+});
+
+test('display id: created in one cell, updated from a later cell (update_display_data with the same display_id)', async (t) => {
+  const first = await execute('const h = display("before", { id: true });');
+  assert.equal(first.reply.status, 'ok', JSON.stringify(first.reply));
+  const created = first.iopub.filter((m) => m.header.msg_type === 'display_data' && m.content.transient?.display_id);
+  assert.equal(created.length, 1, JSON.stringify(first.iopub.map((m) => [m.header.msg_type, m.content])));
+  const id = created[0].content.transient.display_id;
+  assert.match(String(created[0].content.data['text/plain']), /before/);
+  const onSignal = [];
+  const onIopub = (_, msg) => { if (msg.header.msg_type === 'update_display_data') onSignal.push(msg); };
+  kernel.iopubMessage.connect(onIopub);
+  try {
+    const future = kernel.requestExecute({ code: 'h.update("after");' });
+    const idSecond = future.msg.header.msg_id;
+    const onFuture = [];
+    future.onIOPub = (msg) => onFuture.push(msg);
+    const reply = (await future.done).content;
+    assert.equal(reply.status, 'ok', JSON.stringify(reply));
+    await pollUntil(() => onSignal.length > 0, { timeoutMs: 10_000, what: 'update_display_data on iopubMessage' });
+    assert.equal(onSignal.length, 1);
+    const update = onSignal[0];
+    // The kernel publishes the update with the SECOND cell's parent and the first display's id.
+    assert.equal(update.parent_header.msg_id, idSecond);
+    assert.equal(update.content.transient.display_id, id);
+    assert.match(String(update.content.data['text/plain']), /after/);
+    // @jupyterlab/services routes update_display_data by display_id to the future(s) that created
+    // that display (here the first cell's, already done and disposed), not to its parent future:
+    // the second future's onIOPub does not see it.
+    const onSecondFuture = onFuture.filter((m) => m.header.msg_type === 'update_display_data');
+    t.diagnostic(`update_display_data: parent=second cell, display_id matches; on iopubMessage: ${onSignal.length}, on second future's onIOPub: ${onSecondFuture.length}`);
+    assert.equal(onSecondFuture.length, 0);
+  } finally {
+    kernel.iopubMessage.disconnect(onIopub);
+  }
+});
+
+test('late output: a timer from cell A firing while cell B runs is published with A\'s parent', async (t) => {
+  const seenBy = [];
+  const onAny = (_, { msg, direction }) => {
+    if (direction === 'recv' && msg.channel === 'iopub' && msg.header.msg_type === 'stream' && /late from A/.test(msg.content.text)) {
+      seenBy.push({ via: 'anyMessage', parent: msg.parent_header.msg_id });
+    }
+  };
+  const onIopub = (_, msg) => {
+    if (msg.header.msg_type === 'stream' && /late from A/.test(msg.content.text)) seenBy.push({ via: 'iopubMessage', parent: msg.parent_header.msg_id });
+  };
+  kernel.anyMessage.connect(onAny);
+  kernel.iopubMessage.connect(onIopub);
+  try {
+    const futureA = kernel.requestExecute({ code: 'setTimeout(() => console.log("late from A"), 300); "A"' });
+    const futureB = kernel.requestExecute({ code: 'await new Promise(r => setTimeout(r, 800)); "B"' });
+    const idA = futureA.msg.header.msg_id;
+    const idB = futureB.msg.header.msg_id;
+    for (const [name, f] of [['A', futureA], ['B', futureB]]) {
+      f.onIOPub = (msg) => {
+        if (msg.header.msg_type === 'stream' && /late from A/.test(msg.content.text)) seenBy.push({ via: `future ${name}`, parent: msg.parent_header.msg_id });
+      };
+    }
+    const replyA = (await futureA.done).content;
+    const replyB = (await futureB.done).content;
+    assert.equal(replyA.status, 'ok');
+    assert.equal(replyB.status, 'ok');
+    await pollUntil(() => seenBy.some((s) => s.via === 'iopubMessage'), { timeoutMs: 10_000, what: '"late from A" on iopubMessage' });
+    t.diagnostic(`A=${idA} B=${idB}; "late from A" seen by: ${JSON.stringify(seenBy.map((s) => `${s.via} parent=${s.parent === idA ? 'A' : s.parent === idB ? 'B' : s.parent}`))}`);
+    assert.ok(seenBy.every((s) => s.parent === idA), `attributed to A's msg_id: ${JSON.stringify(seenBy)}`);
+    assert.deepEqual(seenBy.filter((s) => s.via.startsWith('future')), [], 'no future\'s onIOPub receives it (A is done, B does not own it)');
+    assert.ok(seenBy.some((s) => s.via === 'anyMessage'), 'anyMessage sees it');
+  } finally {
+    kernel.anyMessage.disconnect(onAny);
+    kernel.iopubMessage.disconnect(onIopub);
+  }
+});

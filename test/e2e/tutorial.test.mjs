@@ -87,6 +87,40 @@ test('Run All: the blocking example prints its "Starting job N" lines one by one
   assert.ok(spread >= 2500, `"Starting job" lines appeared only ${spread} ms apart in total; expected >= 2500 ms`);
 });
 
+test('Run All: the progress.all bar updates one display in place and ends at 5/5 done', async (t) => {
+  const progressCell = await codeCellIndex(page, 'progress.all');
+  // Poll the cell's output area (no fixed sleeps: each evaluate is itself the pacing) until it has run.
+  const seen = [];
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const sample = await page.evaluate((i) => {
+      const cell = Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code')[i];
+      const outs = [...cell.output_area.element[0].querySelectorAll('.output_area')];
+      const withBar = outs.map((e, k) => [k, e]).filter(([, e]) => e.querySelector('progress'));
+      return {
+        prompt: cell.input_prompt_number ?? null,
+        outputs: cell.output_area.outputs.length,
+        bars: withBar.map(([k, e]) => ({ index: k, text: e.innerText.trim(), value: e.querySelector('progress').getAttribute('value'), max: e.querySelector('progress').getAttribute('max') })),
+      };
+    }, progressCell);
+    if (sample.bars.length) seen.push(sample);
+    if (typeof sample.prompt === 'number') break;
+    assert.ok(Date.now() < deadline, `progress cell did not finish in 90 s; seen ${JSON.stringify(seen.slice(-3))}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.ok(seen.length > 0, 'never saw a <progress> bar in the progress.all cell');
+  for (const s of seen) assert.equal(s.bars.length, 1, `exactly one progress output at a time: ${JSON.stringify(s)}`);
+  const indices = new Set(seen.map((s) => s.bars[0].index));
+  assert.equal(indices.size, 1, `the bar stayed at one output position: ${[...indices]}`);
+  const counts = [...new Set(seen.map((s) => s.bars[0].text.match(/(\d)\/5/)?.[1]).filter(Boolean))];
+  t.diagnostic(`${seen.length} samples with the bar; counts seen: ${counts.join(', ')}`);
+  assert.ok(counts.length >= 2, `expected at least two different counts in the same bar, saw ${JSON.stringify(counts)}`);
+  const last = seen.at(-1).bars[0];
+  assert.match(last.text, /5\/5/);
+  assert.match(last.text, /done/);
+  assert.equal(last.max, '5');
+});
+
 test('Run All finishes: every code cell has output, errors only where tagged, the promised timings', async () => {
   await page.waitForFunction(
     () => {
