@@ -80,11 +80,11 @@ export class Execution {
     const silent = content.silent === true;
     const storeHistory = !silent && content.store_history !== false;
     if (sequence <= this.abortThrough) {
-      this.messenger.reply('shell', request, 'execute_reply', { status: 'error', execution_count: this.executionCount, ename: 'Aborted', evalue: 'not run: an earlier cell failed', traceback: [], user_expressions: {}, payload: [] }, { started, status: 'aborted' });
+      this.messenger.reply('shell', request, 'execute_reply', errorReply(this.executionCount, { ename: 'Aborted', evalue: 'not run: an earlier cell failed', traceback: [] }), { started, status: 'aborted' });
       return;
     }
     if (typeof content.code !== 'string') {
-      this.messenger.reply('shell', request, 'execute_reply', { status: 'error', execution_count: this.executionCount, ename: 'BadRequest', evalue: 'execute_request content.code must be a string', traceback: [], user_expressions: {}, payload: [] }, { started });
+      this.messenger.reply('shell', request, 'execute_reply', errorReply(this.executionCount, { ename: 'BadRequest', evalue: 'execute_request content.code must be a string', traceback: [] }), { started });
       return;
     }
     const code = content.code;
@@ -118,7 +118,7 @@ export class Execution {
       this.messenger.publish('display_data', { data: timingBundle(outcome.timing), metadata: {}, transient: {} }, request.header);
     }
     const reply = outcome.error
-      ? { status: 'error', execution_count: count, ...outcome.error, user_expressions: {}, payload: [] }
+      ? errorReply(count, outcome.error)
       : { status: 'ok', execution_count: count, user_expressions: outcome.userExpressions, payload: [] };
     this.messenger.reply('shell', request, 'execute_reply', reply, { started, status: reply.status, ...(outcome.timing ? { timing: outcome.timing } : {}) });
   }
@@ -311,6 +311,11 @@ export class Execution {
     if (known?.silent) return;
     this.messenger.publish(msgType, content, (known?.header ?? {}) as Parent);
   }
+}
+
+/** An execute_reply that failed (messaging spec: execute reply, status error). */
+function errorReply(executionCount: number, error: ErrorContent) {
+  return { status: 'error', execution_count: executionCount, ...error, user_expressions: {}, payload: [] };
 }
 
 function interruptedBeforeRun(): ErrorContent {

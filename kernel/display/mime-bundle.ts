@@ -1,10 +1,9 @@
 import { inspect } from 'node:util';
 import type { MimeBundle } from '../protocol/messages';
+import { escapeHtml } from './html';
 
 /** Deno's display protocol: an object renders itself by returning a MIME bundle from this method. */
 export const DISPLAY_SYMBOL = Symbol.for('Jupyter.display');
-
-const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;

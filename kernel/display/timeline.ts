@@ -1,4 +1,5 @@
 import type { TimelineData, TimelineLane } from '../timing/timeline-data';
+import { escapeHtml } from './html';
 import { formatDuration } from './timing-line';
 
 /**
@@ -354,14 +355,10 @@ function num(value: number): string {
  * codes or stray control characters), so the SVG always parses.
  */
 function escapeXml(text: string): string {
-  return text
+  const cleaned = text
     .replace(ANSI_ESCAPE, '')
-    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
+  return escapeHtml(cleaned);
 }
 
 // ── text ───────────────────────────────────────────────────────────────────────────────────

@@ -1,4 +1,5 @@
 import type { CellTiming } from '../timing/cell-clock';
+import { escapeHtml } from './html';
 
 /** `1.00 s`, `12.3 ms`, `450 µs`: three significant figures, as a person reads a stopwatch. */
 export function formatDuration(ms: number): string {
@@ -27,8 +28,6 @@ export function timingText(timing: CellTiming): string {
   if (pending.length > 0) parts.push(`still pending: ${pending.join(', ')}`);
   return parts.join(' · ');
 }
-
-const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** MIME bundle for the timing line: small and muted in JupyterLab's light and dark themes. */
 export function timingBundle(timing: CellTiming): Record<string, string> {
