@@ -92,6 +92,7 @@ test('Run All: the progress.all bar updates one display in place and ends at 5/5
   // Poll the cell's output area (no fixed sleeps: each evaluate is itself the pacing) until it has run.
   const seen = [];
   const deadline = Date.now() + 90_000;
+  let finishedAt;
   for (;;) {
     const sample = await page.evaluate((i) => {
       const cell = Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code')[i];
@@ -104,7 +105,12 @@ test('Run All: the progress.all bar updates one display in place and ends at 5/5
       };
     }, progressCell);
     if (sample.bars.length) seen.push(sample);
-    if (typeof sample.prompt === 'number') break;
+    // The prompt number comes with execute_reply on shell; the bar's last update comes on IOPub,
+    // and the browser may handle the two channels in either order: give IOPub a moment to catch up.
+    if (typeof sample.prompt === 'number') {
+      finishedAt ??= Date.now();
+      if (/done/.test(sample.bars[0]?.text ?? '') || Date.now() - finishedAt > 10_000) break;
+    }
     assert.ok(Date.now() < deadline, `progress cell did not finish in 90 s; seen ${JSON.stringify(seen.slice(-3))}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
