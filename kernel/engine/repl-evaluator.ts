@@ -32,6 +32,13 @@ const STASH_FUNCTION = `function () { 'use strict'; globalThis[Symbol.for('tempo
 type Globals = typeof globalThis & { [RUN]?: () => void; [STASH]?: unknown };
 
 /**
+ * What only REPL mode gives: lexical declarations a rerun may repeat, and top-level await. A
+ * cell without these words (anywhere, even in a string: a false alarm only costs the slower path)
+ * runs the same as a plain script, without the inspector's round trip (about 0.25 ms).
+ */
+const NEEDS_REPL_MODE = /\b(?:let|const|class|using|await|yield|import)\b/;
+
+/**
  * Runs scripts in V8's REPL mode through an in-process inspector session, as Deno's REPL does:
  * top-level `await`, and `const`/`let`/`class` that a rerun may declare again. The call is entered
  * through `vm` with `breakOnSigint`, so SIGINT stops a synchronous busy loop and keeps all state.
@@ -47,6 +54,7 @@ export class ReplEvaluator {
 
   /** Evaluates `code`, named `scriptName` in stack traces; settles when any top-level await does. */
   evaluate(code: string, scriptName: string): Promise<Evaluation> {
+    if (!NEEDS_REPL_MODE.test(code)) return Promise.resolve(runScript(code, scriptName));
     const globals = globalThis as Globals;
     return new Promise<Evaluation>((resolve) => {
       let settled = false;
@@ -70,8 +78,7 @@ export class ReplEvaluator {
       try {
         this.entry.runInThisContext({ breakOnSigint: true });
       } catch (error) {
-        const interrupted = (error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
-        settle({ ok: false, error: interrupted ? new InterruptedError() : error });
+        settle({ ok: false, error: interruptedOr(error) });
       } finally {
         delete globals[RUN];
       }
@@ -106,6 +113,19 @@ export class ReplEvaluator {
       });
     });
   }
+}
+
+function runScript(code: string, scriptName: string): Evaluation {
+  try {
+    return { ok: true, value: new Script(code, { filename: scriptName }).runInThisContext({ breakOnSigint: true }) };
+  } catch (error) {
+    return { ok: false, error: interruptedOr(error) };
+  }
+}
+
+/** SIGINT stopped the script: say so in the cell's words, not vm's. */
+function interruptedOr(error: unknown): unknown {
+  return (error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' ? new InterruptedError() : error;
 }
 
 function primitive(remote: RemoteObject): unknown {

@@ -11,6 +11,7 @@ const require = createRequire(import.meta.url);
 const { blankMagics, toUtf16, toCodePoints, typesMagic } = require('../../dist/engine/typecheck/cell-text.js');
 const { LanguageServiceChecker } = require('../../dist/engine/typecheck/language-service-checker.js');
 const { typeErrorContent } = require('../../dist/engine/typecheck/type-gate.js');
+const { WorkerTypeChecker } = require('../../dist/engine/typecheck/worker-type-checker.js');
 
 test('magic lines are blanked in place; %time and %timeit keep their statement', () => {
   const cell = '%%time\n%timing off\n%time const a = 1\n%timeit -n 5 -r 2 f()\nx % 2\n%4';
@@ -78,4 +79,29 @@ test('a type error output shows each diagnostic with its line, a caret under the
   assert.equal(content.evalue, 'TS2322: Nope.');
   const text = content.traceback.join('\n').replace(/\x1b\[[0-9;]*m/g, '');
   assert.match(text, /^Cell In\[4\], line 2, column 7\n {4}const abc: number = "";\n {10}\^\^\^\nTS2322: Nope\./);
+});
+
+test('the worker checker answers a rerun cell from its last check, and checks again once earlier cells change', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
+  const checker = new WorkerTypeChecker(dir, () => undefined);
+  const codes = (diagnostics) => diagnostics.map((d) => `TS${d.code}`);
+  try {
+    const cell = 'const doubled: number = base * 2;';
+    assert.deepEqual(codes(await checker.check(cell)), ['TS2304'], '`base` is not declared yet');
+    checker.commit('const base = 21;');
+    assert.deepEqual(codes(await checker.check(cell)), [], 'a commit that declares `base` is seen by the same cell');
+    checker.commit('const base: string = "x";');
+    assert.deepEqual(codes(await checker.check(cell)), ['TS2362'], 'the newest declaration wins, even for a cell checked before');
+    checker.commit('1 + 1');
+    assert.deepEqual(codes(await checker.check(cell)), ['TS2362'], 'a commit that declares nothing changes nothing');
+    checker.reset();
+    assert.deepEqual(codes(await checker.check(cell)), ['TS2304'], 'after a reset the earlier cells are gone');
+    // With the worker gone, only an answer kept from the last check can come back.
+    await checker.close();
+    assert.deepEqual(codes(await checker.check(cell)), ['TS2304'], 'a rerun of the last checked cell does not go to the worker');
+    await assert.rejects(checker.check('const other = 1;'), /exited|failed/, 'any other cell does');
+  } finally {
+    await checker.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -27,7 +27,7 @@ port.on('message', (request: CheckerRequest) => {
         result = checker.inspect(request.code, request.cursorPos);
         break;
       case 'commit':
-        checker.commit(request.code);
+        result = checker.commit(request.code);
         break;
       case 'reset':
         checker.reset();

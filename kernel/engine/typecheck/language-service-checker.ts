@@ -176,13 +176,16 @@ export class LanguageServiceChecker {
     return { found: true, data: { 'text/plain': plain, 'text/markdown': markdown } };
   }
 
-  /** The cell ran: its declarations (from TypeScript's declaration emit) and imports join the previous cells. */
-  commit(code: string): void {
+  /**
+   * The cell ran: its declarations (from TypeScript's declaration emit) and imports join the
+   * previous cells. Returns whether that changed what later cells are checked against.
+   */
+  commit(code: string): boolean {
     this.setCell(code);
     const declarations = [...this.importAliases(), ...this.emittedDeclarations()];
-    if (declarations.length === 0) return;
+    if (declarations.length === 0) return false;
     this.committed.push(declarations);
-    this.rebuildPrev();
+    return this.rebuildPrev();
   }
 
   reset(): void {
@@ -255,7 +258,8 @@ export class LanguageServiceChecker {
     return out;
   }
 
-  private rebuildPrev(): void {
+  /** Whether the previous cells' declarations changed. */
+  private rebuildPrev(): boolean {
     const seen = new Set<string>();
     const kept: Declaration[][] = [];
     for (let index = this.committed.length - 1; index >= 0; index--) {
@@ -267,9 +271,10 @@ export class LanguageServiceChecker {
     const imports = [...new Set(all.flatMap((d) => d.imports))];
     const text = `${imports.join('\n')}\ndeclare global {\n${all.map((d) => d.text).join('\n')}\n}\nexport {};\n`;
     // A rerun cell that declares what it declared before changes nothing: keep the program as it is.
-    if (text === this.prevText) return;
+    if (text === this.prevText) return false;
     this.prevText = text;
     this.prevVersion += 1;
+    return true;
   }
 
   private compilerOptions(): ts.CompilerOptions {

@@ -27,6 +27,15 @@ export class WorkerTypeChecker implements TypeChecker {
   private markReady: () => void = () => undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /**
+   * The last check's answer, reused when the same code is checked again against the same earlier
+   * cells (a cell rerun as it is, the common case): no trip to the worker. `changes` counts
+   * commits and resets sent; an answer is kept only if none was sent while it was computed, and
+   * is used only when none is still in flight (it might change the earlier cells).
+   */
+  private lastCheck: { code: string; diagnostics: CellDiagnostic[] } | undefined;
+  private changes = 0;
+  private changesInFlight = 0;
 
   constructor(private readonly cwd: string, private readonly onNote: (text: string) => void) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
@@ -57,8 +66,12 @@ export class WorkerTypeChecker implements TypeChecker {
     worker.on('exit', (code) => this.fail(`the checker thread exited with code ${code}`));
   }
 
-  check(code: string, timeoutMs?: number): Promise<CellDiagnostic[]> {
-    return this.request({ op: 'check', code }, timeoutMs) as Promise<CellDiagnostic[]>;
+  async check(code: string, timeoutMs?: number): Promise<CellDiagnostic[]> {
+    if (this.changesInFlight === 0 && this.lastCheck?.code === code) return this.lastCheck.diagnostics;
+    const changesBefore = this.changes;
+    const diagnostics = (await this.request({ op: 'check', code }, timeoutMs)) as CellDiagnostic[];
+    if (this.changes === changesBefore) this.lastCheck = { code, diagnostics };
+    return diagnostics;
   }
 
   complete(code: string, cursorPos: number, timeoutMs?: number): Promise<Completion> {
@@ -70,11 +83,23 @@ export class WorkerTypeChecker implements TypeChecker {
   }
 
   commit(code: string): void {
-    this.request({ op: 'commit', code }).catch(() => undefined);
+    this.change({ op: 'commit', code });
   }
 
   reset(): void {
-    this.request({ op: 'reset', code: '' }).catch(() => undefined);
+    this.change({ op: 'reset', code: '' });
+  }
+
+  /** A commit or reset: until the worker has done it, checks go to the worker; if it changed anything, the cached answer goes. */
+  private change(request: Request): void {
+    this.changes += 1;
+    this.changesInFlight += 1;
+    this.request(request)
+      .then((changed) => {
+        if (changed !== false) this.lastCheck = undefined;
+      })
+      .catch(() => (this.lastCheck = undefined))
+      .finally(() => (this.changesInFlight -= 1));
   }
 
   /** Ends the worker (tests; the kernel simply exits). */
