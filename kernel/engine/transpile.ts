@@ -42,7 +42,9 @@ export function transpileCell(source: string, filename: string): TranspiledCell 
   });
   const firstError = result.errors.find((error) => error.severity === 'Error');
   if (firstError) throw syntaxError(source, firstError.message, firstError.labels[0]?.start ?? source.length);
-  return { code: rewriteModuleSyntax(result.code, filename), map: result.map };
+  // Only `import` and `export` need rewriting: most cells have neither, and skip the second parse.
+  const code = /\b(?:import|export)\b/.test(result.code) ? rewriteModuleSyntax(result.code, filename) : result.code;
+  return { code, map: result.map };
 }
 
 function syntaxError(source: string, message: string, offset: number): CellSyntaxError {

@@ -9,6 +9,13 @@ interface Pending {
   timer?: NodeJS.Timeout;
 }
 
+/**
+ * Words every declaration or import that later cells could see begins with. A cell without any
+ * of them (anywhere: a false alarm only costs a commit) adds nothing, so committing it is skipped
+ * and the next rerun can use the cached check at once.
+ */
+const MAY_DECLARE = /\b(?:var|let|const|using|function|class|interface|type|enum|namespace|module|declare|import|export)\b/;
+
 type Request = CheckerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 /**
@@ -83,7 +90,7 @@ export class WorkerTypeChecker implements TypeChecker {
   }
 
   commit(code: string): void {
-    this.change({ op: 'commit', code });
+    if (MAY_DECLARE.test(code)) this.change({ op: 'commit', code });
   }
 
   reset(): void {
