@@ -85,6 +85,20 @@ test('completion: Math.fl, a member of an object from two cells earlier, imports
   assert.deepEqual(content('local').matches, ['localName']);
 });
 
+test('an npm package next to the notebook: its .d.ts types check cells, complete members and named imports, and inspect', async () => {
+  const r = await check('typed_package');
+  assert.equal(r.call.reply.content.status, 'ok');
+  assert.equal(resultText(r.call), "'Hello, Ada!'");
+  assert.equal(r.wrong_argument.reply.content.status, 'error');
+  assert.match(errorOf(r.wrong_argument).evalue, /^TS2345: Argument of type 'number' is not assignable to parameter of type 'string'/);
+  assert.deepEqual(r.member.reply.content.matches, ['greet']);
+  assert.deepEqual([r.named.reply.content.matches, r.named.reply.content.cursor_start], [['VERSION'], 'import { '.length]);
+  const found = r.inspect.reply.content;
+  assert.equal(found.found, true);
+  assert.match(found.data['text/plain'], /greet\(name: string\): string/);
+  assert.match(found.data['text/plain'], /Says hello to `name`/);
+});
+
 test('inspection: signature and JSDoc of Math.floor and of a user function, as text/plain and text/markdown', async () => {
   const r = await check('inspection');
   for (const name of ['floor', 'floor_call']) {

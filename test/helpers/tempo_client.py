@@ -6,8 +6,11 @@ stdout line. The node tests assert on that object, so every expectation lives in
 """
 
 import json
+import os
 import queue
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 
@@ -21,6 +24,21 @@ from jupyter_client.session import Session
 jupyter_client.session.extract_dates = lambda obj: obj
 
 READY_TIMEOUT = 30
+
+
+def run_in_notebook_folder(checks, packages):
+    """Runs `checks` against one kernel started in a temporary notebook folder whose node_modules
+    holds `packages` ({"name/file": text, or an object written as JSON}), as npm would leave them."""
+    root = tempfile.mkdtemp(prefix="tempo-notebook-")
+    try:
+        for name, body in packages.items():
+            path = os.path.join(root, "node_modules", name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(body if isinstance(body, str) else json.dumps(body))
+        checks.run(lambda: Client(cwd=root))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def slim(msg, arrived=None):

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { blankMagics, toUtf16, toCodePoints, typesMagic } = require('../../dist/engine/typecheck/cell-text.js');
 const { LanguageServiceChecker } = require('../../dist/engine/typecheck/language-service-checker.js');
-const { typeErrorContent } = require('../../dist/engine/typecheck/type-gate.js');
+const { TypeGate, typeErrorContent } = require('../../dist/engine/typecheck/type-gate.js');
 const { WorkerTypeChecker } = require('../../dist/engine/typecheck/worker-type-checker.js');
 
 test('magic lines are blanked in place; %time and %timeit keep their statement', () => {
@@ -100,6 +100,27 @@ test('the worker checker answers a rerun cell from its last check, and checks ag
     await checker.close();
     assert.deepEqual(codes(await checker.check(cell)), ['TS2304'], 'a rerun of the last checked cell does not go to the worker');
     await assert.rejects(checker.check('const other = 1;'), /exited|failed/, 'any other cell does');
+  } finally {
+    await checker.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a checker that dies is reported once, then cells run unchecked', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
+  const checker = new WorkerTypeChecker(dir, () => undefined);
+  const gate = new TypeGate(checker);
+  const notes = [];
+  const note = (name, text) => notes.push(`${name}: ${text}`);
+  try {
+    checker.start();
+    await checker.ready;
+    assert.equal((await gate.beforeRun('const n: number = "x";', 'In[1]', note))?.ename, 'TypeScriptError', 'checks work before the crash');
+    await checker.close();
+    assert.equal(await gate.beforeRun('const s: number = "no longer checked";', 'In[2]', note), undefined, 'the cell runs');
+    assert.equal(await gate.beforeRun('const t: number = "nor this";', 'In[3]', note), undefined);
+    assert.equal(notes.length, 1, `one note, not one per cell: ${JSON.stringify(notes)}`);
+    assert.match(notes[0], /^stderr: The TypeScript checker stopped working \(the checker thread exited with code \d+\)\. Cells now run without type checks\./);
   } finally {
     await checker.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,14 +1,11 @@
 """TypeScript, modules, streams and error reporting, against one kernel whose working directory
 holds a CommonJS and an ESM package (as node_modules next to a notebook would)."""
 
-import json
 import os
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "helpers"))
-from tempo_client import Checks, Client  # noqa: E402
+from tempo_client import Checks, run_in_notebook_folder  # noqa: E402
 
 check = Checks()
 FLOOD_DEADLINE = 30
@@ -139,26 +136,11 @@ def stdout_flood(c):
     }
 
 
-def with_packages():
-    """A notebook folder with node_modules/cjs-pkg (CommonJS) and esm-pkg (ESM, import-only exports)."""
-    root = tempfile.mkdtemp(prefix="tempo-notebook-")
-    files = {
+if __name__ == "__main__":
+    # node_modules/cjs-pkg (CommonJS) and esm-pkg (ESM, import-only exports).
+    run_in_notebook_folder(check, {
         "cjs-pkg/package.json": {"name": "cjs-pkg", "version": "1.0.0", "main": "index.js"},
         "cjs-pkg/index.js": "module.exports = { name: 'cjs', add: (a, b) => a + b };\n",
         "esm-pkg/package.json": {"name": "esm-pkg", "version": "1.0.0", "type": "module", "exports": {".": {"import": "./index.js"}}},
         "esm-pkg/index.js": "export function hello() { return 'hello from esm'; }\n",
-    }
-    for name, body in files.items():
-        path = os.path.join(root, "node_modules", name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(body if isinstance(body, str) else json.dumps(body))
-    return root
-
-
-if __name__ == "__main__":
-    notebook_dir = with_packages()
-    try:
-        check.run(lambda: Client(cwd=notebook_dir))
-    finally:
-        shutil.rmtree(notebook_dir, ignore_errors=True)
+    })

@@ -5,7 +5,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "helpers"))
-from tempo_client import Checks  # noqa: E402
+from tempo_client import Checks, run_in_notebook_folder  # noqa: E402
 
 check = Checks()
 
@@ -106,6 +106,19 @@ def completion(c):
 
 
 @check
+def typed_package(c):
+    """A package with its own .d.ts next to the notebook: its types check cells and drive completion."""
+    c.execute('import { greet } from "typed-pkg";\nimport * as pkg from "typed-pkg";')
+    return {
+        "call": c.execute('greet("Ada")'),
+        "wrong_argument": c.execute("greet(42)"),
+        "member": complete(c, "pkg.gre"),
+        "named": complete(c, 'import { VER } from "typed-pkg";', len('import { VER')),
+        "inspect": inspect(c, "greet", 3),
+    }
+
+
+@check
 def inspection(c):
     return {
         "floor": inspect(c, "Math.floor"),
@@ -153,4 +166,8 @@ def rss(pid):
 
 
 if __name__ == "__main__":
-    check.run()
+    run_in_notebook_folder(check, {
+        "typed-pkg/package.json": {"name": "typed-pkg", "version": "1.0.0", "main": "index.js", "types": "index.d.ts"},
+        "typed-pkg/index.js": "exports.greet = (name) => `Hello, ${name}!`;\nexports.VERSION = '1.0.0';\n",
+        "typed-pkg/index.d.ts": "/** Says hello to `name`. */\nexport declare function greet(name: string): string;\nexport declare const VERSION: string;\n",
+    })
