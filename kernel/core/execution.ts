@@ -6,10 +6,11 @@ import type { CellTiming } from '../timing/cell-clock';
 import type { Messenger, Parent } from './messenger';
 import { History } from './history';
 import type { TypeGate } from '../engine/typecheck/type-gate';
+import type { MagicSettings } from '../engine/magic-runtime';
 
 /** What the execution layer needs from an executor (the child process in production). */
 export interface Executor {
-  start(): Promise<void>;
+  start(settings?: MagicSettings): Promise<void>;
   send(command: ExecutorCommand): void;
   interrupt(): void;
   kill(): void;
@@ -19,7 +20,7 @@ interface Outcome {
   error?: ErrorContent;
   userExpressions: Record<string, unknown>;
   timing?: CellTiming;
-  showTiming?: boolean;
+  settings?: MagicSettings;
 }
 
 interface Running {
@@ -63,6 +64,8 @@ export class Execution {
   private readonly commsInFlight = new Map<string, () => void>();
   /** Open comms by id, with their target: what comm_info lists. */
   private readonly comms = new Map<string, string>();
+  /** %timing and %timeline as the executor last reported them: a replacement starts with them. */
+  private settings: MagicSettings | undefined;
 
   constructor(private readonly messenger: Messenger, private readonly executor: Executor) {
     this.streams = new StreamBatcher((parent, name, text) => this.publishFor(parent, 'stream', { name, text }));
@@ -114,7 +117,8 @@ export class Execution {
       if (content.stop_on_error !== false) this.abortThrough = sequence + this.queuedBehind();
     }
     // The timing line is the cell's last output. Not under errors: a failed cell's one output is its error.
-    if (outcome.timing && outcome.showTiming && !outcome.error && !silent) {
+    if (outcome.settings) this.settings = outcome.settings;
+    if (outcome.timing && outcome.settings?.timing && !outcome.error && !silent) {
       this.messenger.publish('display_data', { data: timingBundle(outcome.timing), metadata: {}, transient: {} }, request.header);
     }
     const reply = outcome.error
@@ -234,7 +238,7 @@ export class Execution {
     // The comms lived in the executor that is gone.
     this.comms.clear();
     const error = exitError(code, signal, note?.code, running?.interruptedAt !== undefined);
-    this.starting = this.executor.start();
+    this.starting = this.executor.start(this.settings);
     // The new executor knows no earlier cell, so neither may the checker.
     this.typeGate?.reset();
     if (running) running.finish({ error, userExpressions: {} });

@@ -28,7 +28,7 @@ const origin = new AsyncLocalStorage<string>();
 const cells = new CellRegistry();
 const evaluator = new ReplEvaluator();
 const clock = new CellClock(origin);
-const settings = installMagicRuntime();
+const settings = installMagicRuntime(process.argv[2]);
 let lastParent = '';
 
 const currentParent = (): string => origin.getStore() ?? lastParent;
@@ -92,7 +92,7 @@ async function execute(command: ExecuteCommand): Promise<void> {
     error = compileError(command, thrown);
   }
   const userExpressions = error ? {} : await evaluateUserExpressions(command);
-  writeEvent({ type: 'done', parent: command.parent, error, userExpressions, timing: measured?.timing, showTiming: settings.timing });
+  writeEvent({ type: 'done', parent: command.parent, error, userExpressions, timing: measured?.timing, settings: { ...settings } });
 }
 
 function compileError(command: ExecuteCommand, thrown: unknown): ErrorContent {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ExecutorCommand, ExecutorEvent } from './executor-protocol';
+import type { MagicSettings } from './magic-runtime';
 
 export interface ExecutorListener {
   /** Every event in one chunk read from the executor, in order. */
@@ -19,9 +20,9 @@ export class ExecutorProcess {
 
   constructor(private readonly listener: ExecutorListener) {}
 
-  /** Starts a fresh executor; resolves when it can take cells. */
-  start(): Promise<void> {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ENTRY], {
+  /** Starts a fresh executor, with the settings of the one it replaces if any; resolves when it can take cells. */
+  start(settings?: MagicSettings): Promise<void> {
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ENTRY, ...(settings ? [JSON.stringify(settings)] : [])], {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ipc'],
       // Its own process group: Jupyter's SIGINT to the kernel's group must not reach it twice.
       detached: true,

@@ -5,6 +5,7 @@
 import type { ErrorContent, MimeBundle } from '../protocol/messages';
 import type { CellTiming } from '../timing/cell-clock';
 import type { CommCommand, CommEvent } from './comms';
+import type { MagicSettings } from './magic-runtime';
 
 export const EVENT_FD = 3;
 
@@ -51,6 +52,6 @@ export type ExecutorEvent =
       error?: ErrorContent;
       userExpressions: Record<string, unknown>;
       timing?: CellTiming;
-      /** Whether the session shows the timing line (`%timing on|off`). */
-      showTiming: boolean;
+      /** `%timing` and `%timeline` after the cell: whether to show the timing line, and what a replacement executor starts with. */
+      settings: MagicSettings;
     };

@@ -1,7 +1,7 @@
 import { createTimeMagics } from '../timing/time-magics';
 import { MAGIC_RUNTIME, MagicUsageError } from './magics';
 
-/** Session settings the setting magics change; a new executor starts from these defaults. */
+/** Session settings the setting magics change; a replacement executor inherits them from the kernel. */
 export interface MagicSettings {
   timing: boolean;
   timeline: boolean;
@@ -9,8 +9,18 @@ export interface MagicSettings {
 
 const settings: MagicSettings = { timing: true, timeline: false };
 
-/** `__tempo`, what rewritten magic lines call. Not enumerable, so it stays out of the user's way. */
-export function installMagicRuntime(): MagicSettings {
+/**
+ * `__tempo`, what rewritten magic lines call. Not enumerable, so it stays out of the user's way.
+ * `inherited` is the settings of the executor this one replaces, as JSON (from the command line).
+ */
+export function installMagicRuntime(inherited?: string): MagicSettings {
+  if (inherited) {
+    const parsed = JSON.parse(inherited) as Partial<MagicSettings>;
+    for (const name of ['timing', 'timeline'] as const) {
+      const value = parsed[name];
+      if (typeof value === 'boolean') settings[name] = value;
+    }
+  }
   const time = createTimeMagics((text) => process.stdout.write(text));
   const runtime = {
     timeStart: () => time.timeStart(),

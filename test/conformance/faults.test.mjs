@@ -101,6 +101,8 @@ test('process.exit(3): the reply says the executor exited and restarted; the ker
   assert.equal(ofType(r.run.iopub, 'error').length, 1);
   assert.equal(resultText(r.after), '2');
   assert.equal(r.keep_type, "'undefined'", 'a new executor starts empty');
+  assert.deepEqual(ofType(r.after.iopub, 'display_data'), [], '... but keeps %timing off: no timing line');
+  assert.ok(r.after.reply.metadata.timing, 'the cell is still measured');
 });
 
 test('await null; while (true) {} interrupted: the executor is replaced, the reply says state is lost', async () => {

@@ -132,8 +132,11 @@ def interrupt_while_compiling(c):
 
 @check
 def process_exit(c):
+    c.execute("%timing off")
     run = c.execute_or_interrupt("process.exit(3)", timeout=10)
-    return {"run": run, "after": c.execute("1 + 1"), "keep_type": c.value("typeof keep")}
+    after = c.execute("1 + 1")
+    c.execute("%timing on")
+    return {"run": run, "after": after, "keep_type": c.value("typeof keep")}
 
 
 @check
