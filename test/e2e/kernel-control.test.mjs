@@ -1,10 +1,11 @@
 // End-to-end: controlling the Tempo kernel from the classic Notebook UI in a scratch notebook:
-// the Interrupt toolbar button, Kernel → Restart, and a cell that calls process.exit().
+// the Interrupt toolbar button, Kernel → Restart, a cell that calls process.exit(), and where
+// output that arrives after its cell finished ends up.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  clickMenu, fullNotebookScreenshot, kernelEvents, openNotebook, outputDir, recordKernelEvents,
+  clickMenu, codeCellStates, fullNotebookScreenshot, kernelEvents, openNotebook, outputDir, recordKernelEvents,
   runCodeCell, startServerAndBrowser, tempoNotebook, waitForCodeCellDone, waitForKernelIdle,
 } from './notebook-server.mjs';
 
@@ -16,6 +17,10 @@ const CELLS = [
   'typeof kept', // 3 (after the restart)
   'process.exit()', // 4
   '1 + 1', // 5
+  'setTimeout(() => console.log("late from A"), 1500); "A"', // 6
+  'await new Promise((r) => setTimeout(r, 3000)); "B"', // 7
+  'const shown = display("before", { id: true });', // 8
+  'shown.update("after"); "updated"', // 9
 ];
 let server;
 let browser;
@@ -92,4 +97,28 @@ test('a cell calling process.exit() shows an error and the kernel stays usable',
   const events = (await kernelEvents(page)).map((e) => e.name);
   t.diagnostic(`kernel events around process.exit(): ${JSON.stringify(events)}`);
   assert.ok(!events.includes('kernel_dead'), `events: ${events}`);
+});
+
+test('late output shows under the cell that started it; a display updated from a later cell changes in place', async (t) => {
+  let before = await runCodeCell(page, 6);
+  const a = await waitForCodeCellDone(page, 6, before);
+  before = await runCodeCell(page, 7);
+  const b = await waitForCodeCellDone(page, 7, before, { timeoutMs: 20_000 });
+  const [lateA, lateB] = (await codeCellStates(page)).slice(6, 8).map((c) => c.text);
+  t.diagnostic(`A right after its reply: ${JSON.stringify(a.text)}; after B: A ${JSON.stringify(lateA)}, B ${JSON.stringify(b.text)} / ${JSON.stringify(lateB)}`);
+  before = await runCodeCell(page, 8);
+  await waitForCodeCellDone(page, 8, before);
+  before = await runCodeCell(page, 9);
+  await waitForCodeCellDone(page, 9, before);
+  const [c, d] = (await codeCellStates(page)).slice(8, 10).map((c) => c.text);
+  t.diagnostic(`display cell: ${JSON.stringify(c)}; updating cell: ${JSON.stringify(d)}`);
+  // The notebook keeps a finished cell's output callbacks: A's timer output lands under A, after
+  // its timing line, though B was running when it fired.
+  assert.doesNotMatch(a.text, /late from A/, 'not there yet when A finished');
+  assert.match(lateA, /⏱[^\n]*\nlate from A/);
+  assert.doesNotMatch(lateB, /late from A/);
+  // The update replaced the first cell's display in place; the updating cell shows only its own result.
+  assert.match(c, /^'after'/);
+  assert.doesNotMatch(c, /before/);
+  assert.doesNotMatch(d, /after/);
 });
