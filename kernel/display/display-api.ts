@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uniqueId } from './unique-id';
 import type { MimeBundle } from '../protocol/messages';
 import { DISPLAY_SYMBOL, toMimeBundle } from './mime-bundle';
 import { formatDuration } from './timing-line';
@@ -48,7 +48,7 @@ export function createDisplayApi(emit: (event: DisplayEvent) => void) {
       emit({ type: 'display', data: bundle });
       return undefined;
     }
-    const displayId = typeof options.id === 'string' ? options.id : randomUUID();
+    const displayId = typeof options.id === 'string' ? options.id : uniqueId();
     emit({ type: 'display', data: bundle, displayId });
     return {
       displayId,

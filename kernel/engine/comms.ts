@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uniqueId } from '../display/unique-id';
 
 /** What the comm API asks the executor to send; it stamps the current parent. */
 export type CommEvent =
@@ -55,7 +55,7 @@ export function createComms(emit: (event: CommEvent) => void) {
       handlers.set(targetName, handler);
     },
     open(targetName: string, data: unknown = {}): Comm {
-      const comm = makeComm(randomUUID(), targetName);
+      const comm = makeComm(uniqueId(), targetName);
       emit({ type: 'comm_open', comm_id: comm.id, target_name: targetName, data });
       return comm;
     },

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uniqueId } from '../display/unique-id';
 import type { InputReplyCommand } from './executor-protocol';
 
 export class StdinNotAllowedError extends Error {
@@ -14,7 +14,7 @@ export function createInput(ask: (id: string, prompt: string, password: boolean)
   const waiting = new Map<string, { resolve: (value: string) => void; reject: (error: Error) => void }>();
   const request = (prompt: string, password: boolean): Promise<string> =>
     new Promise((resolve, reject) => {
-      const id = randomUUID();
+      const id = uniqueId();
       waiting.set(id, { resolve, reject });
       ask(id, String(prompt ?? ''), password);
     });
