@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import type { ErrorContent } from '../protocol/messages';
+import { CYAN, GREEN, RED, RESET, lineWithCarets } from './ansi';
 
 export interface TracebackFrame {
   functionName: string | null;
@@ -10,10 +11,6 @@ export interface TracebackFrame {
   cellSource?: string;
 }
 
-const RED = '\x1b[0;31m';
-const GREEN = '\x1b[0;32m';
-const CYAN = '\x1b[0;36m';
-const RESET = '\x1b[0m';
 const RULE = '-'.repeat(75);
 const CONTEXT = 2;
 
@@ -34,13 +31,8 @@ export function formatError(name: string, message: string, frames: readonly Trac
 
 /** An error before the cell runs (syntax, magic usage): the cell and line, that line and a caret under the column. */
 export function formatCompileError(ename: string, cellName: string, source: string, line: number, column: number, message: string): ErrorContent {
-  const text = source.split('\n')[line - 1] ?? '';
   const location = `${GREEN}Cell ${cellName}, line ${line}${RESET}`;
-  return {
-    ename,
-    evalue: message,
-    traceback: [`${location}\n    ${text}\n    ${' '.repeat(column)}${RED}^${RESET}`, `${RED}${ename}${RESET}: ${message}`],
-  };
+  return { ename, evalue: message, traceback: [`${location}\n${lineWithCarets(source, line, column, 1)}`, `${RED}${ename}${RESET}: ${message}`] };
 }
 
 /** `throw "text"` or `throw {code: 1}`: no stack, so the value is all there is to show. */

@@ -49,7 +49,8 @@ export function transpileCell(source: string, filename: string): TranspiledCell 
 
 function syntaxError(source: string, message: string, offset: number): CellSyntaxError {
   const before = source.slice(0, offset).split('\n');
-  return new CellSyntaxError(message, { line: before.length, column: before[before.length - 1].length });
+  // Code points, as the caret under the line is drawn in characters (an emoji is one).
+  return new CellSyntaxError(message, { line: before.length, column: [...before[before.length - 1]].length });
 }
 
 interface Edit {

@@ -161,6 +161,8 @@ test('a syntax error throws CellSyntaxError with the 1-based line and 0-based co
   check('const x = ;', 1, 10);
   check('let a = 1\nlet b: = 2', 2, 7);
   check('const ok = 1;\n\nlet y = 1 +* 2;', 3, 11);
+  // Columns count characters: the caret goes under the error even after an emoji (two UTF-16 units).
+  check('const face = "😀"; let z = ;', 1, 27);
   // Running out of input is reported at the end of the cell.
   check('const ok = 1;\n\nfunction f( {', 3, 13);
 });

@@ -10,7 +10,8 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { blankMagics, toUtf16, toCodePoints, typesMagic } = require('../../dist/engine/typecheck/cell-text.js');
 const { LanguageServiceChecker } = require('../../dist/engine/typecheck/language-service-checker.js');
-const { TypeGate, typeErrorContent } = require('../../dist/engine/typecheck/type-gate.js');
+const { TypeGate } = require('../../dist/engine/typecheck/type-gate.js');
+const { typeErrorContent } = require('../../dist/display/type-errors.js');
 const { WorkerTypeChecker } = require('../../dist/engine/typecheck/worker-type-checker.js');
 
 test('magic lines are blanked in place; %time and %timeit keep their statement', () => {

@@ -1,5 +1,6 @@
 import type { ErrorContent } from '../../protocol/messages';
 import { formatCompileError } from '../../display/traceback';
+import { diagnosticsCount, plainDiagnostic, typeErrorContent } from '../../display/type-errors';
 import { typesMagic, type TypesMode } from './cell-text';
 import { TypeCheckerUnavailable, TypeCheckTimeout, type CellDiagnostic, type TypeChecker } from './type-checker';
 
@@ -14,10 +15,6 @@ export const FIRST_CHECK_MS = 15_000;
 export const CHECK_MS = 5_000;
 
 export type Note = (name: 'stdout' | 'stderr', text: string) => void;
-
-const RED = '\x1b[0;31m';
-const GREEN = '\x1b[0;32m';
-const RESET = '\x1b[0m';
 
 /**
  * What runs between a cell's execute_input and its executor: `%types error|warn|off`, the type
@@ -67,7 +64,7 @@ export class TypeGate {
     }
     if (diagnostics.length === 0) return undefined;
     if (this.mode === 'warn') {
-      note('stderr', `${count(diagnostics)} (the cell runs anyway: %types warn)\n${diagnostics.map((d) => plainDiagnostic(d, code, cellName)).join('')}`);
+      note('stderr', `${diagnosticsCount(diagnostics)} (the cell runs anyway: %types warn)\n${diagnostics.map((d) => plainDiagnostic(d, code, cellName)).join('')}`);
       return undefined;
     }
     return typeErrorContent(diagnostics, code, cellName);
@@ -97,27 +94,4 @@ export class TypeGate {
     this.uncommitted = [];
     if (!this.failed) this.checker.reset();
   }
-}
-
-function count(diagnostics: CellDiagnostic[]): string {
-  return `${diagnostics.length} type error${diagnostics.length === 1 ? '' : 's'}`;
-}
-
-function caretLines(d: CellDiagnostic, code: string, red: string, reset: string): string {
-  const text = code.split('\n')[d.line - 1] ?? '';
-  const lineLength = [...text].length;
-  const width = Math.max(1, Math.min(d.length, lineLength - d.column + 1));
-  return `    ${text}\n    ${' '.repeat(d.column - 1)}${red}${'^'.repeat(width)}${reset}`;
-}
-
-function plainDiagnostic(d: CellDiagnostic, code: string, cellName: string): string {
-  return `Cell ${cellName}, line ${d.line}, column ${d.column}: TS${d.code}: ${d.message}\n${caretLines(d, code, '', '')}\n`;
-}
-
-/** One `error` output for all of a cell's type errors: each with its place, line and caret, like tsc --pretty. */
-export function typeErrorContent(diagnostics: CellDiagnostic[], code: string, cellName: string): ErrorContent {
-  const first = diagnostics[0];
-  const evalue = `TS${first.code}: ${first.message}${diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : ''}`;
-  const entries = diagnostics.map((d) => `${GREEN}Cell ${cellName}, line ${d.line}, column ${d.column}${RESET}\n${caretLines(d, code, RED, RESET)}\n${RED}TS${d.code}${RESET}: ${d.message}\n`);
-  return { ename: 'TypeScriptError', evalue, traceback: [...entries, `${RED}TypeScriptError${RESET}: ${count(diagnostics)}: the cell did not run (%types warn runs cells anyway)`] };
 }
