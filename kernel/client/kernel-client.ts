@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
 import { endpoint } from '../protocol/connection';
-import { PROTOCOL_VERSION, type Header, type Message } from '../protocol/messages';
+import { newHeader, type Header, type Message } from '../protocol/messages';
 import { ReplayGuard } from '../protocol/replay-guard';
 import { Signer } from '../protocol/signing';
 import { decode, encode, WireError } from '../protocol/wire';
@@ -145,7 +145,7 @@ export class KernelClient {
   }
 
   private header(msgType: string): Header {
-    return { msg_id: randomUUID(), session: this.session, username: 'tempo-run', date: new Date().toISOString(), msg_type: msgType, version: PROTOCOL_VERSION };
+    return newHeader(msgType, this.session, 'tempo-run');
   }
 
   private frames(header: Header, content: unknown): Buffer[] {

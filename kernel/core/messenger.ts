@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { PROTOCOL_VERSION, type Header, type Message } from '../protocol/messages';
+import { newHeader, type Header, type Message } from '../protocol/messages';
 import type { Signer } from '../protocol/signing';
 import { encode } from '../protocol/wire';
 
@@ -24,7 +24,7 @@ export class Messenger {
   constructor(private readonly sink: FrameSink, private readonly signer: Signer) {}
 
   header(msgType: string): Header {
-    return { msg_id: randomUUID(), session: this.session, username: this.username, date: new Date().toISOString(), msg_type: msgType, version: PROTOCOL_VERSION };
+    return newHeader(msgType, this.session, this.username);
   }
 
   /** A reply to `request` on the channel it came from (or an input_request on stdin), routed back to its sender. */

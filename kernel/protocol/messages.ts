@@ -1,6 +1,12 @@
 // Jupyter message shapes (messaging spec 5.5). Wire fields keep the spec's snake_case.
+import { randomUUID } from 'node:crypto';
 
 export const PROTOCOL_VERSION = '5.5';
+
+/** A new message's header (messaging spec: a unique msg_id, and a real ISO-8601 date with its timezone). */
+export function newHeader(msgType: string, session: string, username: string): Header {
+  return { msg_id: randomUUID(), session, username, date: new Date().toISOString(), msg_type: msgType, version: PROTOCOL_VERSION };
+}
 
 export interface Header {
   msg_id: string;
