@@ -2,10 +2,10 @@
 // DEALER (random and mutated valid ones), in batches; after each batch the kernel must still be
 // alive, answer kernel_info on shell and control, and run a cell with its state intact.
 // Seeded: the seed is printed, and TEMPO_FUZZ_SEED=<n> replays a run exactly.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { DELIMITER, RawClient, resultText, startKernel } from './harness.mjs';
+import { DELIMITER, resultText, sharedKernel } from './harness.mjs';
 
 const SEED = Number(process.env.TEMPO_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const BATCHES = 11;
@@ -182,36 +182,26 @@ function huge(rng, client) {
   return { frames, channel: variant === 2 ? 'stdin' : channel, kind: variant === 2 ? 'stdin' : 'drop' };
 }
 
-let kernel;
-let client;
 const findings = { unanswered: [], answeredDrops: [], noIdle: [], doubleAnswers: [] };
 let sent = 0;
 
-before(async () => {
+const shared = sharedKernel(async (client) => {
   console.log(`# fuzz seed ${SEED} (set TEMPO_FUZZ_SEED=${SEED} to replay)`);
-  kernel = await startKernel();
-  client = new RawClient(kernel.info);
-  await client.ready();
   await client.execute('(globalThis as any).state = 41');
-});
-
-after(async () => {
-  client?.close();
-  await kernel?.stop();
 });
 
 async function drainChannels() {
   // Shell and control requests are served in order per socket: once a request sent last on each
   // is answered and idle, every earlier one there has been handled and its IOPub sent before.
-  await client.request('shell', 'kernel_info_request', {}, { timeoutMs: 60_000 });
-  await client.request('control', 'kernel_info_request', {}, { timeoutMs: 30_000 });
+  await shared.client.request('shell', 'kernel_info_request', {}, { timeoutMs: 60_000 });
+  await shared.client.request('control', 'kernel_info_request', {}, { timeoutMs: 30_000 });
 }
 
 function audit(batch, b) {
   for (const m of batch) {
     if (!m.msgId) continue;
-    const replies = client.repliesTo(m.msgId);
-    const acknowledged = client.iopubFor(m.msgId).length > 0;
+    const replies = shared.client.repliesTo(m.msgId);
+    const acknowledged = shared.client.iopubFor(m.msgId).length > 0;
     if (m.kind === 'drop' || m.kind === 'stdin') {
       if (replies.length || acknowledged) findings.answeredDrops.push({ channel: m.channel, mutation: m.mutation, type: m.type });
     } else if (m.kind === 'replay') {
@@ -219,13 +209,13 @@ function audit(batch, b) {
       // batch is covered by doubleAnswers; one from an earlier batch was forgotten, so any reply
       // or status for its msg_id now comes from the replay.
       if (m.originBatch < b && (replies.length || acknowledged)) findings.answeredDrops.push({ channel: m.channel, kind: 'replay' });
-      const idles = client.iopubFor(m.msgId).filter((x) => x.msg_type === 'status' && x.content.execution_state === 'idle').length;
+      const idles = shared.client.iopubFor(m.msgId).filter((x) => x.msg_type === 'status' && x.content.execution_state === 'idle').length;
       if (idles > 1) findings.doubleAnswers.push({ channel: m.channel, kind: 'replay', idles });
     } else if (m.channel === 'stdin') {
       // stdin carries only input_reply from clients: requests there are read and dropped.
       if (replies.length) findings.answeredDrops.push({ channel: 'stdin', type: m.type });
     } else {
-      if (!client.isIdle(m.msgId)) findings.noIdle.push({ channel: m.channel, type: m.type });
+      if (!shared.client.isIdle(m.msgId)) findings.noIdle.push({ channel: m.channel, type: m.type });
       const answerable = ANSWERED.has(m.type) && !(m.type === 'execute_request' && m.channel === 'control');
       if (answerable && replies.length === 0) findings.unanswered.push({ channel: m.channel, type: m.type, content: m.content });
     }
@@ -243,27 +233,27 @@ test(`fuzz: ${BATCHES * BATCH_SIZE} generated messages on shell, control and std
     const batch = [];
     const acceptedNow = [];
     for (let i = 0; i < BATCH_SIZE; i++) {
-      const m = i === 0 && b % 3 === 0 ? huge(rng, client) : generate(rng, client, accepted);
+      const m = i === 0 && b % 3 === 0 ? huge(rng, shared.client) : generate(rng, shared.client, accepted);
       if (m.kind === 'valid' || m.kind === 'unknown') {
         m.content = m.type === 'execute_request' ? undefined : JSON.parse(m.frames[5].toString());
         if (acceptedNow.length < 20 && m.frames.every((f) => f.length < 100_000)) acceptedNow.push({ frames: m.frames, msgId: m.msgId, batch: b });
       }
       batch.push(m);
-      await client.sendFrames(m.channel, m.frames);
+      await shared.client.sendFrames(m.channel, m.frames);
       sent += 1;
     }
     await drainChannels();
-    assert.equal(kernel.exitStatus, undefined, `the kernel exited during batch ${b} (seed ${SEED}):\n${kernel.stderr().slice(-3000)}`);
+    assert.equal(shared.kernel.exitStatus, undefined, `the kernel exited during batch ${b} (seed ${SEED}):\n${shared.kernel.stderr().slice(-3000)}`);
     audit(batch, b);
     accepted.push(...acceptedNow);
-    const cell = await client.execute(`(globalThis as any).state += 1; (globalThis as any).state * 2 - (globalThis as any).state`, { timeoutMs: 60_000 });
+    const cell = await shared.client.execute(`(globalThis as any).state += 1; (globalThis as any).state * 2 - (globalThis as any).state`, { timeoutMs: 60_000 });
     expected += 1;
     assert.equal(cell.reply.content.status, 'ok', `batch ${b}: check cell failed (seed ${SEED}): ${cell.reply.content.ename}: ${cell.reply.content.evalue}`);
     assert.equal(resultText(cell), String(expected), `batch ${b}: state kept across the batch (seed ${SEED})`);
-    client.forget();
+    shared.client.forget();
   }
   assert.ok(sent >= 5000, `sent ${sent} messages`);
-  const tampered = await client.execute('typeof (globalThis as any).tampered + " " + typeof (globalThis as any).hugeRan');
+  const tampered = await shared.client.execute('typeof (globalThis as any).tampered + " " + typeof (globalThis as any).hugeRan');
   assert.equal(resultText(tampered), "'undefined undefined'", 'no forged, tampered or unsigned code ran');
 });
 
@@ -298,26 +288,26 @@ test('every content field of every request type, set to each JSON type in turn: 
           if (type === 'execute_request' && field !== 'code') content.code = '0';
           if (type === 'execute_request') content.stop_on_error = field === 'stop_on_error' ? value : false;
           for (const channel of type === 'execute_request' ? ['shell'] : ['shell', 'control']) {
-            const msgId = await client.send(channel, type, content);
+            const msgId = await shared.client.send(channel, type, content);
             try {
-              await client.waitFor(() => client.isIdle(msgId), 10_000, `idle after ${type}`);
+              await shared.client.waitFor(() => shared.client.isIdle(msgId), 10_000, `idle after ${type}`);
             } catch {
               silent.push({ channel, type, field, value, problem: 'no idle' });
               continue;
             }
-            if (ANSWERED.has(type) && client.repliesTo(msgId).length === 0) {
+            if (ANSWERED.has(type) && shared.client.repliesTo(msgId).length === 0) {
               // The idle was published after the handler; a reply would have been sent before it.
-              await client.request(channel, 'kernel_info_request');
-              if (client.repliesTo(msgId).length === 0) silent.push({ channel, type, field, value: JSON.stringify(value) });
+              await shared.client.request(channel, 'kernel_info_request');
+              if (shared.client.repliesTo(msgId).length === 0) silent.push({ channel, type, field, value: JSON.stringify(value) });
             }
-            client.forget(msgId);
+            shared.client.forget(msgId);
           }
         }
       }
     }
   }
-  assert.equal(kernel.exitStatus, undefined, 'the kernel is still running');
-  const cell = await client.execute('"still here"');
+  assert.equal(shared.kernel.exitStatus, undefined, 'the kernel is still running');
+  const cell = await shared.client.execute('"still here"');
   assert.equal(resultText(cell), "'still here'");
   assert.deepEqual(silent, [], 'requests answered with silence');
 });

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -402,4 +403,23 @@ export function runPython(script, args, { timeoutMs = 120_000, env = {} } = {}) 
       }
     });
   });
+}
+
+/**
+ * One kernel and a ready RawClient for a whole test file: started before its first test (then
+ * `setup(client)` runs), stopped after its last. Read them as `shared.kernel` and `shared.client`.
+ */
+export function sharedKernel(setup = async () => {}) {
+  const shared = {};
+  before(async () => {
+    shared.kernel = await startKernel();
+    shared.client = new RawClient(shared.kernel.info);
+    await shared.client.ready();
+    await setup(shared.client);
+  });
+  after(async () => {
+    shared.client?.close();
+    await shared.kernel?.stop();
+  });
+  return shared;
 }

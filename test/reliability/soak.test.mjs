@@ -2,9 +2,9 @@
 // Memory must not grow per cell (compiled code, source maps, timelines, contexts): the RSS of the
 // kernel's whole process tree after the first 200 cells and after all 2,000 differ by < 20%.
 // No forced GC: V8 collects on its own as a notebook session would.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawClient, cmdline, processTree, resultText, rssKb, startKernel, streamText, treeRssKb } from './harness.mjs';
+import { cmdline, processTree, resultText, rssKb, sharedKernel, streamText, treeRssKb } from './harness.mjs';
 
 const CELLS = 2000;
 const WARM = 200;
@@ -14,21 +14,11 @@ const LIMIT = 0.2;
 // TEMPO_SOAK_TYPES=1 keeps type checks on (slow; use for a manual run).
 const TYPES = process.env.TEMPO_SOAK_TYPES === '1';
 
-let kernel;
-let client;
 
-before(async () => {
-  kernel = await startKernel();
-  client = new RawClient(kernel.info);
-  await client.ready();
+const shared = sharedKernel(async (client) => {
   // A checked cell first waits for the TypeScript checker to load, so its memory is in the baseline.
   assert.equal((await client.execute('const warm: number = 1', { timeoutMs: 60_000 })).reply.content.status, 'ok');
   if (!TYPES) assert.equal((await client.execute('%types off', { timeoutMs: 30_000 })).reply.content.status, 'ok');
-});
-
-after(async () => {
-  client?.close();
-  await kernel?.stop();
 });
 
 /** Cell i of the mix, and what its reply and output should be. */
@@ -56,11 +46,11 @@ function cell(i) {
 test(`soak: ${CELLS} mixed cells; the process tree's RSS after ${WARM} and after ${CELLS} cells differ by < ${LIMIT * 100}%`, { timeout: TYPES ? 600_000 : 150_000 }, async (t) => {
   let warmRss;
   let warmEach;
-  const perProcess = () => processTree(kernel.pid).map((pid) => `${cmdline(pid).includes('executor-main') ? 'executor' : pid === kernel.pid ? 'kernel' : 'child'} ${rssKb(pid)} kB`).join(', ');
+  const perProcess = () => processTree(shared.kernel.pid).map((pid) => `${cmdline(pid).includes('executor-main') ? 'executor' : pid === shared.kernel.pid ? 'kernel' : 'child'} ${rssKb(pid)} kB`).join(', ');
   const started = Date.now();
   for (let i = 0; i < CELLS; i++) {
     const { code, result, stdout, error } = cell(i);
-    const run = await client.execute(code, { stop_on_error: false });
+    const run = await shared.client.execute(code, { stop_on_error: false });
     const { content } = run.reply;
     if (error) {
       assert.equal(content.status, 'error', `cell ${i}`);
@@ -71,13 +61,13 @@ test(`soak: ${CELLS} mixed cells; the process tree's RSS after ${WARM} and after
       if (stdout !== undefined) assert.equal(streamText(run.iopub), stdout, `cell ${i}`);
     }
     if (i + 1 === WARM) {
-      warmRss = treeRssKb(kernel.pid);
+      warmRss = treeRssKb(shared.kernel.pid);
       warmEach = perProcess();
     }
   }
-  const endRss = treeRssKb(kernel.pid);
+  const endRss = treeRssKb(shared.kernel.pid);
   const change = (endRss - warmRss) / warmRss;
-  t.diagnostic(`${CELLS} cells in ${((Date.now() - started) / 1000).toFixed(1)} s; RSS of ${processTree(kernel.pid).length} processes: ${warmRss} kB after ${WARM}, ${endRss} kB after ${CELLS} (${(change * 100).toFixed(1)}%); per process: [${warmEach}] → [${perProcess()}]`);
-  assert.equal(resultText(await client.execute('(globalThis as any).total')), String(CELLS / 8), 'state kept through the session');
+  t.diagnostic(`${CELLS} cells in ${((Date.now() - started) / 1000).toFixed(1)} s; RSS of ${processTree(shared.kernel.pid).length} processes: ${warmRss} kB after ${WARM}, ${endRss} kB after ${CELLS} (${(change * 100).toFixed(1)}%); per process: [${warmEach}] → [${perProcess()}]`);
+  assert.equal(resultText(await shared.client.execute('(globalThis as any).total')), String(CELLS / 8), 'state kept through the session');
   assert.ok(Math.abs(change) < LIMIT, `RSS changed by ${(change * 100).toFixed(1)}% (${warmRss} kB → ${endRss} kB; per process [${warmEach}] → [${perProcess()}])`);
 });
