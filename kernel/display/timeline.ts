@@ -38,7 +38,12 @@ function planTimeline(data: TimelineData): Plan {
   const domainMs = domainOf(data);
   const blocked = unionOf(data.blocked, domainMs);
   const blockedMs = blocked.reduce((sum, span) => sum + span.endMs - span.startMs, 0);
-  const droppedNote = data.droppedLanes > 0 ? `${data.droppedLanes} more ${plural(data.droppedLanes, 'lane')} not recorded` : undefined;
+  // Capped data says so: lanes past the cap are missing, spans past it widen the last one.
+  const capped = [
+    data.droppedLanes > 0 ? `${data.droppedLanes} more ${plural(data.droppedLanes, 'lane')} not recorded` : '',
+    data.mergedSpans > 0 ? `${data.mergedSpans} later blocked ${plural(data.mergedSpans, 'span')} drawn as part of the last one` : '',
+  ].filter(Boolean);
+  const droppedNote = capped.length > 0 ? capped.join('; ') : undefined;
   return {
     domainMs,
     rows: rowsOf(data.lanes),

@@ -1,5 +1,6 @@
 import { createHook, executionAsyncId, type AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
+import { AsyncIdTable } from './async-id-table';
 import type { TimelineData, TimelineLane } from './timeline-data';
 
 /** What the timing line and execute_reply metadata report for one cell. */
@@ -33,6 +34,11 @@ const MAX_LANES = 10_000;
 const MAX_SPANS = 10_000;
 /** Busy spans closer than this are one span on the chart. */
 const SPAN_JOIN_MS = 0.5;
+/** Promise reactions in a row whose ends are read one by one; past them, one tick reads where the run ended. */
+const REACTIONS_TIMED = 4;
+/** How the live-resource table codes a kind: 0 is "not the cell's, or settled". */
+const CODE = { promise: 1, timer: 2, io: 3 } as const;
+const KIND_OF_CODE: readonly Kind[] = ['promise', 'promise', 'timer', 'io'];
 
 function kindOf(type: string): Kind | undefined {
   if (type === 'PROMISE') return 'promise';
@@ -42,17 +48,28 @@ function kindOf(type: string): Kind | undefined {
 
 class CellActivity {
   readonly counts = { timer: 0, promise: 0, io: 0 };
-  readonly live = new Map<number, { kind: Kind; lane?: Lane }>();
+  readonly pending = { timer: 0, promise: 0, io: 0 };
+  /** The kind code of every resource the cell started that is still pending, by async id. */
+  readonly live = new AsyncIdTable();
+  /** The lanes of those that have one (timers and I/O under the cap). */
+  readonly liveLanes = new Map<number, Lane>();
   readonly lanes: Lane[] = [];
   lanesDropped = 0;
   /** Only with the timeline on: what ran when, and the printed marks. */
   readonly main: TimelineLane = { label: 'cell', kind: 'main', startMs: 0, marks: [] };
   readonly spans: { startMs: number; endMs: number }[] = [];
+  /** Spans past the cap, drawn as part of the last recorded one. */
+  spansMerged = 0;
   /** The lane whose callback ran last: output from the promises it resolved belongs to it. */
   lastFired: Lane | undefined;
   callbackStart: number | undefined;
+  /** The cell's promise reactions that ran since its last other callback (see reactionStarts). */
+  reactions = 0;
   constructor(readonly timeline: boolean) {}
 }
+
+/** Queued to run right after a long run of promise reactions: its before hook does the work. */
+const noop = (): void => undefined;
 
 function timerLabel(resource: unknown): string {
   const delay = (resource as { _idleTimeout?: unknown })._idleTimeout;
@@ -63,6 +80,9 @@ function timerLabel(resource: unknown): string {
  * Measures a cell with node's own machinery: wall and CPU clocks, event-loop utilisation for the
  * time the loop was blocked, and async_hooks for the timers, promises and I/O the cell started
  * (AsyncLocalStorage tells whose they are, through every callback and await).
+ *
+ * The hooks run for every promise, so a cell awaiting 10,000 promise chains calls them some
+ * 160,000 times: per promise they do no allocation (a byte in an AsyncIdTable) and read no clock.
  */
 export class CellClock {
   private current: { parent: string; activity: CellActivity; startMs: number; cpu: NodeJS.CpuUsage; elu: ReturnType<typeof performance.eventLoopUtilization> } | undefined;
@@ -78,23 +98,29 @@ export class CellClock {
         if (!kind) return;
         const activity = current.activity;
         activity.counts[kind] += 1;
-        let lane: Lane | undefined;
-        if (kind !== 'promise') {
-          if (activity.lanes.length < MAX_LANES) {
-            lane = { kind, label: kind === 'timer' ? timerLabel(resource) : type, startMs: performance.now() - current.startMs, marks: [] };
-            activity.lanes.push(lane);
-          } else activity.lanesDropped += 1;
-        }
-        activity.live.set(asyncId, { kind, lane });
+        activity.pending[kind] += 1;
+        activity.live.set(asyncId, CODE[kind]);
+        if (kind === 'promise') return;
+        if (activity.lanes.length < MAX_LANES) {
+          const lane: Lane = { kind, label: kind === 'timer' ? timerLabel(resource) : type, startMs: performance.now() - current.startMs, marks: [] };
+          activity.lanes.push(lane);
+          activity.liveLanes.set(asyncId, lane);
+        } else activity.lanesDropped += 1;
       },
       before: (asyncId) => {
-        // First find its lane, then settle it (which forgets a fired timer).
-        this.callbackStarts(asyncId);
-        this.settle(asyncId, false);
+        const current = this.current;
+        if (!current) return;
+        const code = current.activity.live.get(asyncId);
+        if (code === CODE.promise) {
+          if (current.activity.timeline) this.reactionStarts(current.activity);
+        } else this.callbackStarts(asyncId, code);
       },
       after: () => this.callbackEnds(),
-      promiseResolve: (asyncId) => this.settle(asyncId, true),
-      destroy: (asyncId) => this.settle(asyncId, true),
+      promiseResolve: (asyncId) => this.forget(asyncId),
+      destroy: (asyncId) => {
+        this.endLane(asyncId);
+        this.forget(asyncId);
+      },
     });
   }
 
@@ -107,7 +133,7 @@ export class CellClock {
   /** The cell's synchronous part has returned (its first `await`, or its end): one blocked span. */
   syncDone(): void {
     const current = this.current;
-    if (current?.activity.timeline) this.addSpan(current.activity, 0, performance.now() - current.startMs);
+    if (current?.activity.timeline) this.addSpan(current.activity, 0, this.now());
   }
 
   /** Output the running cell printed, placed on the lane of the callback that printed it. */
@@ -115,27 +141,28 @@ export class CellClock {
     const current = this.current;
     if (!current?.activity.timeline || this.origin.getStore() !== current.parent) return;
     const activity = current.activity;
-    const lane = activity.live.get(executionAsyncId())?.lane ?? activity.lastFired ?? activity.main;
+    const lane = activity.liveLanes.get(executionAsyncId()) ?? activity.lastFired ?? activity.main;
     if (lane.marks.length === 0 && lane.kind !== 'main') lane.label = text.trim().slice(0, 60) || lane.label;
-    lane.marks.push({ atMs: performance.now() - current.startMs, text: text.replace(/\n$/, '') });
+    lane.marks.push({ atMs: this.now(), text: text.replace(/\n$/, '') });
   }
 
   /** Ends the measurement; with the timeline on, also what it draws. */
   end(): { timing: CellTiming; timeline?: TimelineData } | undefined {
     const current = this.current;
     if (!current) return undefined;
+    const wallMs = this.now();
+    const activity = current.activity;
+    // A long run of reactions still going (this is one of them): its tick would come too late.
+    if (activity.reactions > REACTIONS_TIMED) this.extendSpan(activity, wallMs);
     this.current = undefined;
     this.hook.disable();
-    const wallMs = performance.now() - current.startMs;
     const cpu = process.cpuUsage(current.cpu);
     const elu = performance.eventLoopUtilization(current.elu);
-    const { counts, live, lanes, lanesDropped, main, spans, timeline } = current.activity;
-    const pending = { timer: 0, promise: 0, io: 0 };
-    for (const { kind } of live.values()) pending[kind] += 1;
+    const { counts, pending, lanes, lanesDropped, main, spans, spansMerged, timeline } = activity;
     const laneTotal = lanes.reduce((sum, lane) => sum + ((lane.endMs ?? wallMs) - lane.startMs), 0);
     const overlap = wallMs > 0 ? laneTotal / wallMs : 0;
     return {
-      timeline: timeline ? { wallMs, lanes: [{ ...main, endMs: wallMs }, ...lanes], blocked: spans, overlap, droppedLanes: lanesDropped } : undefined,
+      timeline: timeline ? { wallMs, lanes: [{ ...main, endMs: wallMs }, ...lanes], blocked: spans, overlap, droppedLanes: lanesDropped, mergedSpans: spansMerged } : undefined,
       timing: {
         wallMs,
         blockedMs: Math.min(wallMs, elu.active),
@@ -152,39 +179,86 @@ export class CellClock {
     };
   }
 
+  /** Milliseconds since the cell began; only called while one is measured. */
+  private now(): number {
+    return performance.now() - (this.current?.startMs ?? 0);
+  }
+
   /**
-   * Runs before every callback while the timeline records, promise reactions included, so it is
-   * kept cheap: no AsyncLocalStorage lookup (any code running while the cell is measured blocks
-   * the loop just the same), one map lookup, one clock read.
+   * Before a timer's, an I/O operation's or node's own callback: at most one clock read, shared
+   * by the blocked span it starts, the end of a run of promise reactions before it, and the lane
+   * its first callback ends. A timer has fired: it is no longer pending. No AsyncLocalStorage
+   * lookup: any code running while the cell is measured blocks the loop just the same.
    */
-  private callbackStarts(asyncId: number): void {
-    const current = this.current;
-    if (!current?.activity.timeline) return;
-    const lane = current.activity.live.get(asyncId)?.lane;
-    if (lane) current.activity.lastFired = lane;
-    current.activity.callbackStart = performance.now() - current.startMs;
+  private callbackStarts(asyncId: number, code: number): void {
+    const activity = this.current?.activity;
+    if (!activity) return;
+    const lane = code === 0 ? undefined : activity.liveLanes.get(asyncId);
+    const laneEnds = lane !== undefined && lane.endMs === undefined;
+    if (activity.timeline || laneEnds) {
+      const at = this.now();
+      if (laneEnds) lane.endMs = at;
+      if (activity.timeline) {
+        if (activity.reactions > REACTIONS_TIMED) this.extendSpan(activity, at);
+        activity.reactions = 0;
+        activity.callbackStart = at;
+        if (lane) activity.lastFired = lane;
+      }
+    }
+    if (code === CODE.timer) this.forget(asyncId);
   }
 
   private callbackEnds(): void {
-    const current = this.current;
-    const start = current?.activity.callbackStart;
-    if (!current || start === undefined) return;
-    current.activity.callbackStart = undefined;
-    this.addSpan(current.activity, start, performance.now() - current.startMs);
+    const activity = this.current?.activity;
+    if (!activity?.timeline) return;
+    const start = activity.callbackStart;
+    if (start !== undefined) {
+      activity.callbackStart = undefined;
+      this.addSpan(activity, start, this.now());
+    } else if (activity.reactions > 0 && activity.reactions <= REACTIONS_TIMED) this.extendSpan(activity, this.now());
   }
 
+  /**
+   * Promise reactions are microtasks: node runs them right after the callback (or the cell's
+   * synchronous part) that queued them, back to back until none is left, so they extend that
+   * callback's blocked span and need no clock read to start. The first few read their end; a
+   * longer run (10,000 chains are one run of 40,000) queues one tick instead, which node runs once
+   * the microtask queue is empty: its before hook reads when the run ended (callbackStarts).
+   */
+  private reactionStarts(activity: CellActivity): void {
+    activity.reactions += 1;
+    if (activity.reactions === REACTIONS_TIMED + 1) process.nextTick(noop);
+  }
+
+  /** The code running since the last span ended has gone on until `endMs`. */
+  private extendSpan(activity: CellActivity, endMs: number): void {
+    const last = activity.spans[activity.spans.length - 1];
+    if (last) last.endMs = Math.max(last.endMs, endMs);
+    else activity.spans.push({ startMs: endMs, endMs });
+  }
+
+  /** Past the cap a span widens the last one: blocked time is overstated rather than lost, and the chart says so. */
   private addSpan(activity: CellActivity, startMs: number, endMs: number): void {
     const last = activity.spans[activity.spans.length - 1];
-    if (last && startMs - last.endMs < SPAN_JOIN_MS) last.endMs = Math.max(last.endMs, endMs);
-    else if (activity.spans.length < MAX_SPANS) activity.spans.push({ startMs, endMs });
+    const joins = last !== undefined && startMs - last.endMs < SPAN_JOIN_MS;
+    if (last && (joins || activity.spans.length >= MAX_SPANS)) {
+      if (!joins) activity.spansMerged += 1;
+      last.endMs = Math.max(last.endMs, endMs);
+    } else activity.spans.push({ startMs, endMs });
   }
 
-  /** A timer's first callback ends its lane; it stops being pending once it is resolved or destroyed. */
-  private settle(asyncId: number, gone: boolean): void {
-    const current = this.current;
-    const entry = current?.activity.live.get(asyncId);
-    if (!current || !entry) return;
-    if (entry.lane && entry.lane.endMs === undefined) entry.lane.endMs = performance.now() - current.startMs;
-    if (gone || entry.kind === 'timer') current.activity.live.delete(asyncId);
+  /** Destroyed before its first callback (a cleared timer, a closed handle): its lane ends now. */
+  private endLane(asyncId: number): void {
+    const lane = this.current?.activity.liveLanes.get(asyncId);
+    if (lane && lane.endMs === undefined) lane.endMs = this.now();
+  }
+
+  /** No longer pending: resolved, fired (a timer) or destroyed. */
+  private forget(asyncId: number): void {
+    const activity = this.current?.activity;
+    const code = activity?.live.delete(asyncId);
+    if (!activity || !code) return;
+    activity.pending[KIND_OF_CODE[code]] -= 1;
+    if (code !== CODE.promise) activity.liveLanes.delete(asyncId);
   }
 }

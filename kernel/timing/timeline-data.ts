@@ -9,6 +9,8 @@ export interface TimelineData {
   overlap: number;
   /** Lanes not recorded because the cell started more than the cap. */
   droppedLanes: number;
+  /** Blocked spans past the recording cap, drawn as part of the last recorded one. */
+  mergedSpans: number;
 }
 
 export interface TimelineLane {

@@ -12,7 +12,7 @@ const { renderTimelineSvg, renderTimelineText, timelineBundle } = require('../..
 
 const main = (endMs, marks) => ({ label: 'main', kind: 'main', startMs: 0, endMs, marks });
 const timer = (label, startMs, endMs, marks = []) => ({ label, kind: 'timer', startMs, endMs, marks });
-const timeline = (fields) => ({ overlap: 0, blocked: [], droppedLanes: 0, ...fields });
+const timeline = (fields) => ({ overlap: 0, blocked: [], droppedLanes: 0, mergedSpans: 0, ...fields });
 
 // 1. console.log('Hello'); await sleep(1000); console.log('World')
 const HELLO_WORLD = timeline({
@@ -183,6 +183,13 @@ test('lanes dropped by the recorder are mentioned in both renderings', () => {
   const data = { ...HELLO_WORLD, droppedLanes: 3 };
   assert.match(renderTimelineSvg(data), /3 more lanes not recorded \(over the recording cap\)/);
   assert.match(renderTimelineText(data).split('\n')[0], / · 3 more lanes not recorded$/);
+});
+
+test('blocked spans merged past the recording cap are mentioned in both renderings, with dropped lanes', () => {
+  const data = { ...HELLO_WORLD, droppedLanes: 3, mergedSpans: 1 };
+  const note = '3 more lanes not recorded; 1 later blocked span drawn as part of the last one';
+  assert.ok(renderTimelineSvg(data).includes(`${note} (over the recording cap).`));
+  assert.ok(renderTimelineText(data).split('\n')[0].endsWith(` · ${note}`));
 });
 
 test('labels and printed text are escaped; control characters cannot break the XML', () => {
