@@ -58,6 +58,22 @@ export async function runNotebook(args: string[]): Promise<number> {
   const runStarted = performance.now();
   const client = new KernelClient();
 
+  /** A display update goes to every cell that shows that display; other output to the cell whose request caused it. */
+  const deliver = (owner: CellRecord, message: Message, late: boolean): void => {
+    if (message.header.msg_type === 'update_display_data') {
+      for (const record of records) record.updateDisplay(message);
+      return;
+    }
+    const output = owner.onIopub(message);
+    if (output) reporter.output(owner, output, late);
+  };
+  // Output of a cell that already finished (a timer it started) still belongs to it, as in JupyterLab.
+  client.onUnclaimedIopub = (message) => {
+    const parent = (message.parent_header as { msg_id?: string }).msg_id;
+    const owner = records.find((record) => record.msgId !== undefined && record.msgId === parent);
+    if (owner) deliver(owner, message, true);
+  };
+
   const stop = deferred<string>();
   let stopSignal: string | undefined;
   let current: { record: CellRecord; interrupted: boolean } | undefined;
@@ -105,7 +121,7 @@ export async function runNotebook(args: string[]): Promise<number> {
         if (stopSignal) return false;
         current = { record, interrupted: false };
         reporter.cellStart(record, index + 1, records.length);
-        await runCell(client, record, current, options, reporter, stop.promise);
+        await runCell(client, record, current, options, reporter, (message) => deliver(record, message, false), stop.promise);
         current = undefined;
         reporter.cellEnd(record);
         if (record.status !== 'ok' && !(record.status === 'error' && record.allowed)) return true;
@@ -137,6 +153,7 @@ async function runCell(
   state: { interrupted: boolean },
   options: RunOptions,
   reporter: Reporter,
+  onIopub: (message: Message) => void,
   stopped: Promise<string>,
 ): Promise<void> {
   const started = performance.now();
@@ -152,10 +169,6 @@ async function runCell(
   const repeat = setInterval(() => {
     if (state.interrupted || timedOut) client.interrupt();
   }, INTERRUPT_REPEAT_MS);
-  const onIopub = (message: Message): void => {
-    const output = record.onIopub(message);
-    if (output) reporter.output(record, output);
-  };
   try {
     const outcome = await Promise.race([client.execute(joinSource(record.cell.source), onIopub), stopped, abandon.promise]);
     if (typeof outcome === 'string') {

@@ -101,6 +101,12 @@ export class KernelClient {
   private onWelcome: () => void = () => undefined;
 
   /**
+   * IOPub messages of no request in flight: output of a cell that already finished (a timer it
+   * started), or of someone else's request. JupyterLab shows a finished cell's late output under it.
+   */
+  onUnclaimedIopub: (message: Message) => void = () => undefined;
+
+  /**
    * Runs `code`; `onIopub` sees each IOPub message of the request as it arrives (busy,
    * execute_input, outputs, idle). Resolves with the reply once reply and idle are both in;
    * rejects with KernelExitedError if the kernel dies first.
@@ -157,7 +163,10 @@ export class KernelClient {
     await this.readLoop(this.iopub, guard, (message) => {
       if (message.header.msg_type === 'iopub_welcome') this.onWelcome();
       const entry = this.pending.get((message.parent_header as Header).msg_id ?? '');
-      if (!entry) return;
+      if (!entry) {
+        this.onUnclaimedIopub(message);
+        return;
+      }
       entry.onIopub(message);
       if (message.header.msg_type === 'status' && message.content.execution_state === 'idle') entry.gotIdle();
     });

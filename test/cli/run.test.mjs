@@ -165,6 +165,25 @@ test('--out writes a notebook that nbformat validates, with outputs, counts and 
   for (const key of keys) assert.ok(!Number.isNaN(Date.parse(first.metadata.execution[key])), key);
 });
 
+test('output a cell prints after it finished, and a display updated by a later cell, land in that cell, as in JupyterLab', async () => {
+  const file = notebook('late.ipynb', [
+    'setTimeout(() => console.log("late from A"), 300); "A"',
+    'await new Promise((r) => setTimeout(r, 1000)); "B"',
+    'const shown = display("before", { id: true });',
+    'shown.update("after"); "updated"',
+  ]);
+  const out = path.join(dir, 'late-executed.ipynb');
+  const { code, stdout } = await run([file, '--out', out, '--no-color']);
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, /In \[2\]:[^]*\[late output of In \[1\]\]\nlate from A\n[^]*'B'/, 'printed while cell 2 runs, labelled with its cell');
+  const [a, b, shown, updating] = JSON.parse(readFileSync(out, 'utf8')).cells;
+  const texts = (cell) => cell.outputs.map((o) => [o.output_type, [o.text ?? o.data?.['text/plain'] ?? ''].flat().join('')]);
+  assert.deepEqual(texts(a).at(-1), ['stream', 'late from A\n']);
+  assert.ok(!JSON.stringify(b.outputs).includes('late from A'));
+  assert.deepEqual(texts(shown)[0], ['display_data', "'after'"]);
+  assert.ok(!JSON.stringify(updating.outputs).includes('after'), 'the updating cell shows only its own result');
+});
+
 test('--json prints one parseable event per line: run, cells, outputs, summary', async () => {
   const file = notebook('json.ipynb', ['console.log("hi")', '1 + 1']);
   const { code, stdout } = await run([file, '--json']);

@@ -42,6 +42,8 @@ export function toNotebookOutput(message: Message): NotebookOutput | undefined {
  */
 export class CellRecord {
   readonly outputs: NotebookOutput[] = [];
+  /** The execute_request's msg_id, once the kernel has answered to it: late output names it as parent. */
+  msgId: string | undefined;
   readonly times: ExecutionTimes = {};
   executionCount: number | null = null;
   status: CellStatus = 'not run';
@@ -54,10 +56,14 @@ export class CellRecord {
 
   constructor(readonly number: number, readonly cell: NotebookCell) {}
 
-  /** Takes every IOPub message of this execution; returns the output it added, if any. */
+  /**
+   * Takes every IOPub message of this execution, also those that come after it finished; returns
+   * the output it added, if any. update_display_data is not here: it may change any cell's display.
+   */
   onIopub(message: Message): NotebookOutput | undefined {
     const content = message.content as Record<string, unknown>;
     const type = message.header.msg_type;
+    this.msgId ??= (message.parent_header as { msg_id?: string }).msg_id;
     if (type === 'status' && content.execution_state === 'busy') this.times['iopub.status.busy'] = message.header.date;
     else if (type === 'status' && content.execution_state === 'idle') this.times['iopub.status.idle'] = message.header.date;
     else if (type === 'execute_input') {
@@ -66,13 +72,7 @@ export class CellRecord {
     } else if (type === 'clear_output') {
       if (content.wait === true) this.clearPending = true;
       else this.clear();
-    } else if (type === 'update_display_data') {
-      const id = (content.transient as { display_id?: string } | undefined)?.display_id;
-      for (const [index, displayId] of this.displayIds) {
-        const output = this.outputs[index];
-        if (displayId === id && output && 'data' in output) Object.assign(output, { data: storedData(content.data as Record<string, unknown>), metadata: content.metadata ?? {} });
-      }
-    } else {
+    } else if (type !== 'update_display_data') {
       const output = toNotebookOutput(message);
       if (!output) return undefined;
       if (this.clearPending) this.clear();
@@ -80,6 +80,16 @@ export class CellRecord {
       return output;
     }
     return undefined;
+  }
+
+  /** An update_display_data from any cell: replaces this cell's outputs that show that display id, as JupyterLab does. */
+  updateDisplay(message: Message): void {
+    const content = message.content as Record<string, unknown>;
+    const id = (content.transient as { display_id?: string } | undefined)?.display_id;
+    for (const [index, displayId] of this.displayIds) {
+      const output = this.outputs[index];
+      if (displayId === id && output && 'data' in output) Object.assign(output, { data: storedData(content.data as Record<string, unknown>), metadata: content.metadata ?? {} });
+    }
   }
 
   onReply(reply: Message): void {

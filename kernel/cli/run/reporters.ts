@@ -23,7 +23,8 @@ export interface RunEnd {
 export interface Reporter {
   runStart(start: RunStart): void;
   cellStart(record: CellRecord, position: number, total: number): void;
-  output(record: CellRecord, output: NotebookOutput): void;
+  /** `late`: the cell had finished; a timer or promise it started printed this while a later cell ran, or after. */
+  output(record: CellRecord, output: NotebookOutput, late?: boolean): void;
   /** Something the runner did rather than the cell: interrupting, a timeout, stopping. */
   notice(text: string, record?: CellRecord): void;
   cellEnd(record: CellRecord): void;
@@ -76,7 +77,8 @@ export class TerminalReporter implements Reporter {
     this.progress.start(position, total, record.number);
   }
 
-  output(_record: CellRecord, output: NotebookOutput): void {
+  output(record: CellRecord, output: NotebookOutput, late = false): void {
+    if (late) this.print(this.paint('2', `[late output of In [${record.number}]]`) + '\n');
     switch (output.output_type) {
       case 'stream':
         this.print(String(output.text), output.name === 'stderr' ? this.terminal.stderr : this.terminal.stdout);
@@ -143,8 +145,8 @@ export class JsonReporter implements Reporter {
     this.emit({ event: 'cell_start', cell: record.number, position, total, id: record.cell.id ?? null, source: joinSource(record.cell.source) });
   }
 
-  output(record: CellRecord, output: NotebookOutput): void {
-    this.emit({ event: 'output', cell: record.number, output });
+  output(record: CellRecord, output: NotebookOutput, late = false): void {
+    this.emit({ event: 'output', cell: record.number, ...(late ? { late: true } : {}), output });
   }
 
   notice(text: string, record?: CellRecord): void {
