@@ -51,6 +51,11 @@ class CellActivity {
   readonly pending = { timer: 0, promise: 0, io: 0 };
   /** The kind code of every resource the cell started that is still pending, by async id. */
   readonly live = new AsyncIdTable();
+  /**
+   * The timers still pending, to ask at the cell's end whether they were cleared: node reports a
+   * cleared timer destroyed only on a later tick, after a cell that clears it last has ended.
+   */
+  readonly liveTimers = new Map<number, { _destroyed?: boolean }>();
   /** The lanes of those that have one (timers and I/O under the cap). */
   readonly liveLanes = new Map<number, Lane>();
   readonly lanes: Lane[] = [];
@@ -101,6 +106,7 @@ export class CellClock {
         activity.pending[kind] += 1;
         activity.live.set(asyncId, CODE[kind]);
         if (kind === 'promise') return;
+        if (kind === 'timer') activity.liveTimers.set(asyncId, resource as { _destroyed?: boolean });
         if (activity.lanes.length < MAX_LANES) {
           const lane: Lane = { kind, label: kind === 'timer' ? timerLabel(resource) : type, startMs: performance.now() - current.startMs, marks: [] };
           activity.lanes.push(lane);
@@ -154,6 +160,7 @@ export class CellClock {
     const activity = current.activity;
     // A long run of reactions still going (this is one of them): its tick would come too late.
     if (activity.reactions > REACTIONS_TIMED) this.extendSpan(activity, wallMs);
+    for (const [asyncId, timer] of activity.liveTimers) if (timer._destroyed === true) this.forget(asyncId);
     this.current = undefined;
     this.hook.disable();
     const cpu = process.cpuUsage(current.cpu);
@@ -260,5 +267,6 @@ export class CellClock {
     if (!activity || !code) return;
     activity.pending[KIND_OF_CODE[code]] -= 1;
     if (code !== CODE.promise) activity.liveLanes.delete(asyncId);
+    if (code === CODE.timer) activity.liveTimers.delete(asyncId);
   }
 }

@@ -90,3 +90,13 @@ test('promises started outside the cell are neither counted nor pending', async 
   assert.equal(before, 2, 'the async body and the promise it made');
   assert.equal(next.timing.pendingPromises, 0);
 });
+
+test('a timer the cell cleared is not pending at its end, though node reports it destroyed only later', async () => {
+  const { timing } = await measure(() => {
+    clearInterval(setInterval(() => {}, 1000));
+    clearTimeout(setTimeout(() => {}, 1000));
+    globalThis.kept = setTimeout(() => {}, 1000);
+  });
+  clearTimeout(globalThis.kept);
+  assert.deepEqual([timing.timers, timing.pendingTimers], [3, 1]);
+});
