@@ -48,7 +48,8 @@ function planTimeline(data: TimelineData): Plan {
     domainMs,
     rows: rowsOf(data.lanes),
     blocked,
-    caption: `wall ${formatMs(data.wallMs)} · overlap ×${data.overlap.toFixed(1)} · blocked ${formatMs(blockedMs)}`,
+    // Overlap compares timers and I/O with the wall time: a cell that started none has nothing to compare.
+    caption: [`wall ${formatMs(data.wallMs)}`, data.lanes.length > 1 ? `overlap ×${data.overlap.toFixed(1)}` : '', `blocked ${formatMs(blockedMs)}`].filter(Boolean).join(' · '),
     droppedNote,
   };
 }

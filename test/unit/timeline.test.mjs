@@ -119,6 +119,11 @@ test('blocking-jobs: the blocked band covers at least 95% of the plot', () => {
   assert.ok(covered >= 0.95 * plotWidth(svg), `blocked ${covered} px of ${plotWidth(svg)} px`);
 });
 
+test('blocking-jobs: no timer or I/O to compare, so the caption names no overlap', () => {
+  assert.equal(renderTimelineText(BLOCKING_JOBS).split('\n')[0], 'wall 5.00 s · blocked 5.00 s');
+  assert.match(renderTimelineSvg(BLOCKING_JOBS), />wall 5\.00 s · blocked 5\.00 s</);
+});
+
 test('promise-all: tiny blocked spans stay visible but narrow', () => {
   const widths = blockedWidths(renderTimelineSvg(PROMISE_ALL));
   assert.equal(widths.length, 2);
