@@ -77,16 +77,17 @@ function cell(result, row, first) {
 
 /** Tempo's median ÷ the lowest peer median, naming that peer. */
 function ratio(results, row) {
-  const [tempo, ...peers] = results.map((result) => ({ name: result.peer.name, s: result.peer.unavailable ? undefined : medianOf(result, row) }));
-  const best = peers.filter((peer) => peer.s).sort((a, b) => a.s.median - b.s.median)[0];
+  const figures = results.map((result) => ({ name: result.peer.name, s: result.peer.unavailable ? undefined : medianOf(result, row) }));
+  const tempo = figures.find((figure) => figure.name === 'Tempo');
+  const best = figures.filter((figure) => figure !== tempo && figure.s).sort((a, b) => a.s.median - b.s.median)[0];
   // A ratio of two errors that straddle zero says nothing.
-  if (!tempo.s || !best || best.s.median <= 0 || tempo.s.median < 0) return '–';
+  if (!tempo?.s || !best || best.s.median <= 0 || tempo.s.median < 0) return '–';
   return `${(tempo.s.median / best.s.median).toFixed(2)}× (${best.name})`;
 }
 
 /**
- * `results`: [{ peer, runs: [{ row: value }], errors: { row: { message, count } } }], Tempo
- * first; `opts`: { cells, warmup } as measured.
+ * `results`: [{ peer, runs: [{ row: value }], errors: { row: { message, count } } }], one per
+ * column; `opts`: { cells, warmup } as measured.
  */
 export function renderTable(results, opts) {
   const names = results.map((result) => result.peer.name);

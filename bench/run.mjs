@@ -168,11 +168,11 @@ process.stdout.write(`${table}\n\n${notes}\n`);
 // After the first table's runs, so that neither measurement shares the machine with the other.
 const timingRuns = Number(args['timing-runs']);
 const tempo = peers.find((peer) => peer.name === 'Tempo');
-const timing = timingRuns > 0 ? await measureTimingCost(tempo, scratch, timingRuns, progress) : undefined;
+const timing = timingRuns > 0 && tempo ? await measureTimingCost(tempo, scratch, timingRuns, progress) : undefined;
 const timingNotes = timing && renderTimingNotes(timing) + (distFingerprint() === distBefore ? '' : `\n${rebuilt}`);
 const timingSection = timing && `${TIMING_HEADING}\n\n${renderTimingTable(tempo, timing)}\n\n${timingNotes}`;
 if (timingSection) process.stdout.write(`\n${timingSection}\n`);
 if (args.write) writeFileSync(join(HERE, 'RESULTS.md'), resultsMarkdown(peers, table, notes, timingSection, load));
 // Peers that cannot run here are expected; Tempo failing is not.
-const tempoResult = results[0];
-if (tempo.unavailable || Object.keys(tempoResult.errors).length > 0 || timing?.error) process.exitCode = 1;
+const tempoResult = results.find((result) => result.peer === tempo);
+if (tempo?.unavailable || Object.keys(tempoResult?.errors ?? {}).length > 0 || timing?.error) process.exitCode = 1;
