@@ -152,6 +152,9 @@ export async function measureRun(peer, scratch, opts) {
           fail(step.rows.filter((row) => values[row] === undefined), error);
         }
       }
+      // Restart an idle kernel: a cell that lost its output (tslab's 100,000 lines) may leave it
+      // busy, and its reply to one more cell says it is done. If even that fails, the restart tells.
+      await cells.run(peer.code.trivial.code, { allowLost: true, timeout: 120 }).catch(() => undefined);
       await close();
       if (!launched.isAlive()) throw died();
       values.restartMs = await launched.restart();
