@@ -52,8 +52,8 @@ export async function firstKernelInfoReply(info, isAlive, timeoutMs = 30_000) {
   const socket = new zmq.Dealer({ linger: 0, reconnectInterval: 2, receiveTimeout: 100 });
   try {
     socket.connect(`tcp://${info.ip}:${info.shell_port}`);
-    const { msgId, frames } = request(info, 'kernel_info_request', {});
-    await socket.send(frames);
+    const { msgId, frames: sent } = request(info, 'kernel_info_request', {});
+    await socket.send(sent);
     for (;;) {
       let frames;
       try {

@@ -4,16 +4,15 @@ import { performance } from 'node:perf_hooks';
 import { openCells } from './cells.mjs';
 import { firstKernelInfoReply } from './kernel-info.mjs';
 import { launchKernel } from './kernels.mjs';
-import { PRINT_LINES } from './peers.mjs';
+import { PRINT_LINES, TYPED_SETUP_CELLS } from './peers.mjs';
 import { treePssMb, treeRssMb } from './proctree.mjs';
 import { EXPECTED_MS } from './seeds.mjs';
 import { median } from './stats.mjs';
 
 /** Pause before reading memory, so the kernel has settled (sent everything, finished start-up work). */
 export const RSS_DELAY_MS = 1000;
-/** Typed cells and completions per run, after the 20 typed cells that declare names. */
+/** Typed cells and completions per run, after the TYPED_SETUP_CELLS cells that declare names. */
 export const TYPED_REPEAT = 9;
-export const TYPED_SETUP_CELLS = 20;
 /** A step that takes longer than this is measured in the first run only (Deno prints 100,000 lines in about a minute). */
 export const SLOW_STEP_MS = 30_000;
 /** More than this share of trivial cells lost (no output or idle) fails the row. */

@@ -13,7 +13,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSLAB_BIN = join(ROOT, 'node_modules', '.bin', 'tslab');
 const requireHere = createRequire(import.meta.url);
 
-const PRINT_LINES = 100_000;
+export const PRINT_LINES = 100_000;
+/** Cells declaring typed names before the typed cell is timed. */
+export const TYPED_SETUP_CELLS = 20;
 
 /** Cells in JavaScript; TypeScript kernels run them too. */
 const JS_CODE = {
@@ -24,7 +26,7 @@ const JS_CODE = {
 
 /**
  * The TypeScript rows, as in test/conformance/scenarios/typecheck.py: a first cell right after
- * start, then 20 cells declaring typed names, then a small cell that uses two of them.
+ * start, then TYPED_SETUP_CELLS cells declaring typed names, then a small cell that uses two of them.
  */
 const TS_CODE = {
   ...JS_CODE,
@@ -32,7 +34,7 @@ const TS_CODE = {
   firstTyped: 'const greeting: string = "hi";\ngreeting.length',
   typedSetup: (i) => `const value${i}: number = ${i};\nfunction add${i}(a: number): number { return a + value${i} }`,
   // A fresh name each time, so that no kernel has to accept a redeclared const.
-  typed: (k) => `const sum${k}: number = add19(value3);`,
+  typed: (k) => `const sum${k}: number = add${TYPED_SETUP_CELLS - 1}(value3);`,
   complete: 'Math.fl',
 };
 
@@ -156,5 +158,3 @@ export function resolvePeers(scratch) {
     }
   });
 }
-
-export { PRINT_LINES };

@@ -1,8 +1,8 @@
 // The benchmark table: one row per figure, one column per peer, Tempo ÷ best peer, and the notes
 // that say how each figure was taken. Lower is better for every figure.
 import { JOB_MS, EXPECTED_MS } from './seeds.mjs';
-import { PRINT_LINES } from './peers.mjs';
-import { RSS_DELAY_MS, SLOW_STEP_MS, TYPED_REPEAT, TYPED_SETUP_CELLS } from './measure.mjs';
+import { PRINT_LINES, TYPED_SETUP_CELLS } from './peers.mjs';
+import { RSS_DELAY_MS, SLOW_STEP_MS, TYPED_REPEAT } from './measure.mjs';
 import { summarize } from './stats.mjs';
 
 const fixed = (value, digits) => value.toFixed(digits);
