@@ -51,16 +51,33 @@ export async function openCells(connectionFile) {
     await close();
     throw error;
   }
+  const ask = async (request) => {
+    child.stdin.write(`${JSON.stringify(request)}\n`);
+    const answer = await next();
+    if (answer.error) throw new Error(`cells.py: ${answer.error} (${(request.code ?? request.complete).split('\n')[0]})`);
+    return answer.runs;
+  };
   return {
-    async run(code, { repeat = 1, timeout = 60 } = {}) {
-      child.stdin.write(`${JSON.stringify({ code, repeat, timeout })}\n`);
-      const answer = await next();
-      if (answer.error) throw new Error(`cells.py: ${answer.error} (cell: ${code.split('\n')[0]})`);
-      for (const run of answer.runs) {
+    /**
+     * Runs `code`, each run finished once its idle status and the output `expect` asks for
+     * ({ contains: text } or { lines: n }, see roundtrip.py) have come. With `allowLost`, a run that
+     * never finished has `ms: null` instead of failing the call (tslab loses about one iopub
+     * message in 512).
+     */
+    async run(code, { repeat = 1, timeout = 60, allowLost = false, expect = null } = {}) {
+      const runs = await ask({ code, repeat, timeout, expect });
+      for (const run of runs) {
         if (run.status !== 'ok') throw new Error(`cell ${JSON.stringify(code.split('\n')[0])}: ${run.status} ${run.ename ?? ''}: ${run.evalue ?? ''}`);
-        if (run.ms === null) throw new Error(`cell ${JSON.stringify(code.split('\n')[0])}: no idle status after its reply`);
+        if (run.ms === null && !allowLost) throw new Error(`cell ${JSON.stringify(code.split('\n')[0])}: no idle status or expected output after its reply`);
       }
-      return answer.runs;
+      return runs;
+    },
+    /** complete_request with the cursor at the end of `code`: [{ ms, status, matches }]. */
+    async complete(code, { repeat = 1, timeout = 60 } = {}) {
+      const runs = await ask({ complete: code, repeat, timeout });
+      const failed = runs.find((run) => run.status !== 'ok');
+      if (failed) throw new Error(`complete ${JSON.stringify(code)}: ${failed.status}`);
+      return runs;
     },
     close,
   };

@@ -1,5 +1,5 @@
-// The first kernel_info_request/reply on shell, spoken directly over ZeroMQ so the timing starts
-// at spawn without a Python client's import time in the way.
+// The first kernel_info_request/reply on shell, and shutdown_request on control, spoken directly
+// over ZeroMQ so the timing starts at spawn without a Python client's import time in the way.
 import { createHmac, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +11,33 @@ function sign(key, parts) {
   const hmac = createHmac('sha256', key);
   for (const part of parts) hmac.update(part);
   return hmac.digest('hex');
+}
+
+/** The frames of a signed request, and its msg_id. */
+function request(info, msgType, content) {
+  const msgId = randomUUID();
+  const header = JSON.stringify({
+    msg_id: msgId,
+    session: randomUUID(),
+    username: 'bench',
+    date: new Date().toISOString(),
+    msg_type: msgType,
+    version: '5.3',
+  });
+  const parts = [header, '{}', '{}', JSON.stringify(content)];
+  return { msgId, frames: [DELIMITER, sign(info.key, parts), ...parts] };
+}
+
+/**
+ * Sends shutdown_request (restart: true, as jupyter_client's restart_kernel does) on control.
+ * Returns the socket, to be closed once the kernel has exited: closing it earlier could drop
+ * the request before ZeroMQ has sent it.
+ */
+export async function sendRestartRequest(info) {
+  const socket = new zmq.Dealer({ linger: 0 });
+  socket.connect(`tcp://${info.ip}:${info.control_port}`);
+  await socket.send(request(info, 'shutdown_request', { restart: true }).frames);
+  return socket;
 }
 
 /**
@@ -25,17 +52,8 @@ export async function firstKernelInfoReply(info, isAlive, timeoutMs = 30_000) {
   const socket = new zmq.Dealer({ linger: 0, reconnectInterval: 2, receiveTimeout: 100 });
   try {
     socket.connect(`tcp://${info.ip}:${info.shell_port}`);
-    const msgId = randomUUID();
-    const header = JSON.stringify({
-      msg_id: msgId,
-      session: randomUUID(),
-      username: 'bench',
-      date: new Date().toISOString(),
-      msg_type: 'kernel_info_request',
-      version: '5.3',
-    });
-    const parts = [header, '{}', '{}', '{}'];
-    await socket.send([DELIMITER, sign(info.key, parts), ...parts]);
+    const { msgId, frames: sent } = request(info, 'kernel_info_request', {});
+    await socket.send(sent);
     for (;;) {
       let frames;
       try {

@@ -6,8 +6,6 @@ import { openCells } from './cells.mjs';
 import { treeRssMb } from './proctree.mjs';
 import { median, summarize } from './stats.mjs';
 
-/** The seed notebook's examples use 1 s jobs; shorter ones keep the run short and measure the same thing. */
-const JOB_MS = 200;
 /** Trivial cells per run for the timing line's cost: blocks of `%timing on` and `%timing off` cells, ABBA. */
 const LINE_BLOCKS = 8;
 const LINE_BLOCK_CELLS = 30;
@@ -29,27 +27,6 @@ const SLEEP_1S = 'await new Promise(r => setTimeout(r, 1000))';
 const BLOCK_1S = 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000)';
 // The same sleep timed from inside the cell too: what the kernel adds around the code, apart from the timer's own lateness.
 const SLEEP_1S_SELF_TIMED = `const benchT0 = performance.now(); ${SLEEP_1S}; performance.now() - benchT0`;
-// The seed notebook's three examples (notebooks/01-async-basics.ipynb), with JOB_MS jobs.
-const SEED_SETUP = `const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-function blockingSleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-function job(n: number): void {
-  console.log(\`Starting job \${n}\`);
-  blockingSleep(${JOB_MS});
-  console.log(\`Finishing job \${n}\`);
-}
-async function asyncJob(n: number): Promise<number> {
-  console.log(\`Starting job \${n}\`);
-  await sleep(${JOB_MS});
-  console.log(\`Finishing job \${n}\`);
-  return n;
-}`;
-const SEEDS = {
-  blocking: { code: 'for (let i = 0; i < 5; i++) job(i);', expectedMs: 5 * JOB_MS },
-  sequential: { code: 'for (let i = 0; i < 5; i++) await asyncJob(i);', expectedMs: 5 * JOB_MS },
-  concurrent: { code: 'await Promise.all([0, 1, 2, 3, 4].map(asyncJob));', expectedMs: JOB_MS },
-};
 const TIMERS_10K = 'await Promise.all(Array.from({length: 10000}, () => new Promise(r => setTimeout(r, 1))))';
 const CHAINS_10K = 'await Promise.all(Array.from({length: 10000}, (_, i) => Promise.resolve(i).then((x) => x + 1).then((x) => x * 2).then((x) => x - 1)))';
 const TIMELINE = '%%timeline\n';
@@ -63,25 +40,11 @@ const signed = (show) => (value) => (show(Math.abs(value)) === show(0) ? show(0)
 const signedMs = signed(ms);
 const signedMb = signed(mb);
 
-/**
- * The rows of the table, in order. `met(median)` answers "meets target" (yes/no), or for the
- * seed examples, which have an expected value but no target, says how far off they are.
- */
+/** The rows of the table, in order; `met(median)` answers "meets target". */
 const ROWS = [
   { key: 'sleepWallMs', label: `\`${SLEEP_1S}\` → reported \`wallMs\``, target: '1000 ± 10 ms', show: ms, met: (v) => Math.abs(v - 1000) <= 10 },
   { key: 'sleepAddedMs', label: '… of which outside the cell\'s code: reported `wallMs` − the same sleep timed inside the cell', target: '–', show: signedMs },
   { key: 'blockedMs', label: `Blocking 1 s sleep \`${BLOCK_1S}\` → reported \`blockedMs\``, target: '≥ 990 ms', show: ms, met: (v) => v >= 990 },
-  ...Object.entries({
-    blocking: `Seed example, five blocking ${JOB_MS} ms jobs → reported \`wallMs\``,
-    sequential: `Seed example, five sequential awaited ${JOB_MS} ms sleeps → reported \`wallMs\``,
-    concurrent: `Seed example, \`Promise.all\` of five ${JOB_MS} ms sleeps → reported \`wallMs\``,
-  }).map(([name, label]) => ({
-    key: `${name}WallMs`,
-    label,
-    target: `expected ≈ ${SEEDS[name].expectedMs} ms`,
-    show: ms,
-    met: (v) => `${signedMs(v - SEEDS[name].expectedMs)} (${(((v - SEEDS[name].expectedMs) / SEEDS[name].expectedMs) * 100).toFixed(1)} %)`,
-  })),
   { key: 'lineOnMs', label: `Trivial cell \`1 + 1\` round trip, \`%timing on\` (median of ${(LINE_BLOCKS / 2) * LINE_BLOCK_CELLS})`, target: '–', show: ms },
   { key: 'lineOffMs', label: `Trivial cell \`1 + 1\` round trip, \`%timing off\` (median of ${(LINE_BLOCKS / 2) * LINE_BLOCK_CELLS})`, target: '–', show: ms },
   { key: 'lineCostMs', label: 'Cost of the timing line: on − off, same kernel', target: '≤ 0.2 ms', show: signedMs, met: (v) => v <= 0.2 },
@@ -155,8 +118,6 @@ async function measureOnce(kernel, scratch) {
     const [selfTimed] = await cells.run(SLEEP_1S_SELF_TIMED);
     result.sleepAddedMs = wallOf(selfTimed) - numberOf(selfTimed);
     result.blockedMs = (await cells.run(BLOCK_1S))[0].timing.blockedMs;
-    await cells.run(SEED_SETUP);
-    for (const [name, { code }] of Object.entries(SEEDS)) result[`${name}WallMs`] = wallOf((await cells.run(code))[0]);
 
     // 2. The timing line's cost: `%timing on` and `%timing off` blocks in the same kernel.
     await cells.run('1 + 1', { repeat: LINE_WARMUP_CELLS });
@@ -208,7 +169,7 @@ async function measureOnce(kernel, scratch) {
 
 /** `runs` fresh kernels in a row; resolves with { runs: [...] } or { runs, error } after the first failure. */
 export async function measureTimingCost(kernel, scratch, runs, progress) {
-  if (typeof kernel.argv === 'string') return { runs: [], error: kernel.argv };
+  if (kernel.unavailable) return { runs: [], error: kernel.unavailable };
   const results = [];
   for (let run = 1; run <= runs; run++) {
     try {
@@ -238,8 +199,7 @@ export function renderTimingTable(kernel, measured) {
       continue;
     }
     const s = summarize(measured.runs.map((run) => run[row.key]));
-    const verdict = row.met ? row.met(s.median) : '–';
-    const met = verdict === true ? 'yes' : verdict === false ? 'no' : verdict;
+    const met = row.met ? (row.met(s.median) ? 'yes' : 'no') : '–';
     lines.push(`| ${row.label} | ${row.target} | **${row.show(s.median)}** (${row.show(s.min)} – ${row.show(s.max)}) | ${met} |`);
   }
   return lines.join('\n');
@@ -249,7 +209,7 @@ export function renderTimingNotes(measured) {
   const n = measured.runs.length;
   return [
     `Each figure is the median of ${n} runs, each on a freshly spawned Tempo kernel (min – max across runs in brackets); cells go through /usr/bin/python3's jupyter_client (bench/cells.py), and the \`wallMs\` and \`blockedMs\` figures are the kernel's own, from \`execute_reply\` metadata.timing.`,
-    `Seed examples: the three cells of notebooks/01-async-basics.ipynb (with their \`console.log\`s), with ${JOB_MS} ms jobs instead of 1 s to keep the run short.`,
+    'The seed notebook\'s three examples are in the table above, beside the peers.',
     `Timing line: per run, ${LINE_BLOCKS} blocks of ${LINE_BLOCK_CELLS} trivial cells, \`%timing on\` and \`%timing off\` alternating on-off-off-on…, after ${LINE_WARMUP_CELLS} warm-up cells; round trip is execute_request → execute_reply and idle, as in the first table. \`%timing off\` only hides the line: the cell is measured (async_hooks) either way.`,
     `Timeline: per run, ${TIMELINE_BLOCKS / 2} cells with and ${TIMELINE_BLOCKS / 2} without \`%%timeline\` for each workload, alternating, after ${TIMELINE_WARMUP} uncounted cells of each; ratios are of the per-run medians. Timers: \`${TIMERS_10K}\`. Promise chains: \`${CHAINS_10K}\`. The round-trip ratio also counts drawing the SVG and sending it.`,
     `Memory: RSS is VmRSS summed over the kernel and its executor, read before any \`%%timeline\` cell (the workload itself having run twice without), after ${MEMORY_CELLS} \`%%timeline\` cells of the 10,000-timer workload (each at the 10,000-lane cap), and after ${MEMORY_CELLS} more; each time a cell first forces a full GC in the executor (\`--expose-gc\` switched on at run time) and reports its \`heapUsed\`, and RSS is read ${RSS_SETTLE_MS} ms later. RSS moves with when V8 grows or gives back its heap, so boundedness is judged on the heap still in use after a full GC: timeline data kept per cell (10,000 lanes each) would add megabytes per cell.`,
