@@ -2,7 +2,7 @@
 // LanguageService two-file model (declarations carried forward, newest wins).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -97,10 +97,13 @@ test('the worker checker answers a rerun cell from its last check, and checks ag
     assert.deepEqual(codes(await checker.check(cell)), ['TS2362'], 'a commit that declares nothing changes nothing');
     checker.reset();
     assert.deepEqual(codes(await checker.check(cell)), ['TS2304'], 'after a reset the earlier cells are gone');
+    const clean = 'const fresh: number = 2;';
+    assert.deepEqual(codes(await checker.check(clean)), []);
     // With the worker gone, only an answer kept from the last check can come back.
     await checker.close();
-    assert.deepEqual(codes(await checker.check(cell)), ['TS2304'], 'a rerun of the last checked cell does not go to the worker');
-    await assert.rejects(checker.check('const other = 1;'), /exited|failed/, 'any other cell does');
+    assert.deepEqual(codes(await checker.check(clean)), [], 'a rerun of the last (clean) checked cell does not go to the worker');
+    await assert.rejects(checker.check(cell), /exited|failed/, 'a cell whose last answer had errors does: a package may have been installed since');
+    await assert.rejects(checker.check('const other = 1;'), /exited|failed/, 'and so does any other cell');
   } finally {
     await checker.close();
     rmSync(dir, { recursive: true, force: true });
@@ -124,6 +127,28 @@ test('a checker that dies is reported once, then cells run unchecked', { timeout
     assert.match(notes[0], /^stderr: The TypeScript checker stopped working \(the checker thread exited with code \d+\)\. Cells now run without type checks\./);
   } finally {
     await checker.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a package installed next to the notebook mid-session is found by the next check', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
+  const install = (name) => {
+    const folder = path.join(dir, 'node_modules', name);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name, version: '1.0.0', types: 'index.d.ts' }));
+    writeFileSync(path.join(folder, 'index.d.ts'), 'export declare const answer: number;\n');
+  };
+  try {
+    const checker = new LanguageServiceChecker(dir);
+    const codes = (code) => checker.check(code).map((d) => `TS${d.code}`);
+    assert.deepEqual(codes('import { answer } from "first-pkg";'), ['TS2307'], 'not installed yet');
+    install('first-pkg');
+    assert.deepEqual(codes('import { answer } from "first-pkg";'), [], 'node_modules appeared');
+    assert.deepEqual(codes('import { answer } from "second-pkg";'), ['TS2307']);
+    install('second-pkg');
+    assert.deepEqual(codes('import { answer } from "second-pkg";'), [], 'a package added to an existing node_modules');
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

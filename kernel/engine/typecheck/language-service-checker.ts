@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as ts from 'typescript';
+import { CachedFiles } from './cached-files';
 import { blankMagics, toCodePoints, toUtf16 } from './cell-text';
 import { notebookGlobalsDeclarations } from './notebook-globals';
 import type { CellDiagnostic, Completion, CompletionItem, Inspection } from './type-checker';
@@ -36,7 +37,8 @@ export class LanguageServiceChecker {
   /** display, input, comms and the `tempo` module: what the executor defines for every cell. */
   private readonly globalsFile: string;
   private readonly options: ts.CompilerOptions;
-  private readonly service: ts.LanguageService;
+  private service: ts.LanguageService;
+  private readonly newService: () => ts.LanguageService;
   private cellText = 'export {};\n';
   private cellSource = '';
   private cellVersion = 0;
@@ -47,8 +49,10 @@ export class LanguageServiceChecker {
   private importCount = 0;
   /** Notes for the kernel's log (tsconfig problems). */
   readonly notes: string[] = [];
+  private readonly disk: CachedFiles;
 
   constructor(private readonly cwd: string) {
+    this.disk = new CachedFiles(cwd);
     this.cellFile = path.join(cwd, '__tempo_cell__.ts');
     this.prevFile = path.join(cwd, '__tempo_prev__.d.ts');
     this.options = this.compilerOptions();
@@ -59,27 +63,30 @@ export class LanguageServiceChecker {
       [this.prevFile, () => [this.prevText, this.prevVersion]],
       [this.globalsFile, () => [globals, 1]],
     ]);
+    const disk = this.disk;
     const host: ts.LanguageServiceHost = {
       getScriptFileNames: () => [this.globalsFile, this.prevFile, this.cellFile],
       getScriptVersion: (file) => String(files.get(file)?.()[1] ?? 0),
       getScriptSnapshot: (file) => {
         const own = files.get(file);
-        if (own) return ts.ScriptSnapshot.fromString(own()[0]);
-        const text = ts.sys.readFile(file);
-        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+        return own ? ts.ScriptSnapshot.fromString(own()[0]) : disk.snapshot(file);
       },
       getCurrentDirectory: () => cwd,
       getCompilationSettings: () => this.options,
       getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
-      fileExists: (file) => files.has(file) || ts.sys.fileExists(file),
-      readFile: (file) => (files.has(file) ? files.get(file)?.()[0] : ts.sys.readFile(file)),
+      fileExists: (file) => files.has(file) || disk.fileExists(file),
+      readFile: (file) => (files.has(file) ? files.get(file)?.()[0] : disk.readFile(file)),
       readDirectory: ts.sys.readDirectory,
-      directoryExists: ts.sys.directoryExists,
+      directoryExists: (directory) => disk.directoryExists(directory),
       getDirectories: ts.sys.getDirectories,
-      realpath: ts.sys.realpath,
+      realpath: (file) => disk.realpath(file),
       useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
     };
-    this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
+    const registry = ts.createDocumentRegistry();
+    // A new service re-resolves every import (one that failed before may now be installed) and
+    // still shares the parsed files in the registry.
+    this.newService = () => ts.createLanguageService(host, registry);
+    this.service = this.newService();
   }
 
   /** Loads the libraries and @types/node now, so the first real check is a warm one. */
@@ -194,6 +201,7 @@ export class LanguageServiceChecker {
   }
 
   private setCell(code: string): void {
+    if (this.disk.refresh()) this.service = this.newService();
     const source = blankMagics(code);
     if (source === this.cellSource && this.cellVersion > 0) return;
     this.cellSource = source;

@@ -37,8 +37,8 @@ export class WorkerTypeChecker implements TypeChecker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   /**
-   * The last check's answer, reused when the same code is checked again against the same earlier
-   * cells (a cell rerun as it is, the common case): no trip to the worker. `changes` counts
+   * The last clean check's answer, reused when the same code is checked again against the same
+   * earlier cells (a cell rerun as it is, the common case): no trip to the worker. `changes` counts
    * commits and resets sent; an answer is kept only if none was sent while it was computed, and
    * is used only when none is still in flight (it might change the earlier cells).
    */
@@ -85,7 +85,9 @@ export class WorkerTypeChecker implements TypeChecker {
     if (this.changesInFlight === 0 && this.lastCheck?.code === code) return this.lastCheck.diagnostics;
     const changesBefore = this.changes;
     const diagnostics = (await this.request({ op: 'check', code }, timeoutMs)) as CellDiagnostic[];
-    if (this.changes === changesBefore) this.lastCheck = { code, diagnostics };
+    // Only a clean answer is kept: one with errors may be out of date without any commit (a
+    // missing package installed since), and a cell with errors is not rerun unchanged for long.
+    if (this.changes === changesBefore && diagnostics.length === 0) this.lastCheck = { code, diagnostics };
     return diagnostics;
   }
 
