@@ -70,7 +70,8 @@ export class KernelClient {
     this.dir = dir;
     this.signer = new Signer(info.signature_scheme, info.key);
     // JPY_PARENT_PID: the kernel exits by itself if this process dies without shutting it down.
-    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', path], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, JPY_PARENT_PID: String(process.pid) } });
+    // --checker-first: nothing here waits for kernel_info, and the first cell waits for the checker.
+    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', '--checker-first', path], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, JPY_PARENT_PID: String(process.pid) } });
     let failStart: (error: Error) => void = () => undefined;
     const startFailed = new Promise<never>((_, reject) => (failStart = reject));
     this.exited = new Promise((resolve) => {
