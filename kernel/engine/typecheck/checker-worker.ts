@@ -2,12 +2,16 @@
 // slow check never holds up heartbeat, control or interrupts.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { CheckerRequest, CheckerResponse } from './checker-protocol';
-import { LanguageServiceChecker } from './language-service-checker';
+import { loadTypeScript } from './typescript-loader';
 
 const port = parentPort;
 if (!port) throw new Error('checker-worker runs only as a worker thread');
 
 const started = performance.now();
+const typescript = loadTypeScript();
+// Only now, with TypeScript in require's cache from the code cache: a static import would compile it again.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { LanguageServiceChecker } = require('./language-service-checker') as typeof import('./language-service-checker');
 const checker = new LanguageServiceChecker((workerData as { cwd: string }).cwd);
 // Requests that came while TypeScript loaded (`tempo run` sends its first cell at once) go first.
 // The first of them builds the program as the warm-up would, so the warm-up is skipped then: it
@@ -19,6 +23,7 @@ for (let message = receiveMessageOnPort(port); message; message = receiveMessage
 }
 if (!served) checker.warm();
 port.postMessage({ id: 0, ok: true, ready: true, notes: checker.notes, warmMs: Math.round(performance.now() - started) } satisfies CheckerResponse);
+typescript.saveCache();
 
 port.on('message', (request: CheckerRequest) => port.postMessage(answer(request)));
 
