@@ -8,16 +8,18 @@ import { Kernel } from '../core/kernel';
 import { Messenger } from '../core/messenger';
 import { ExecutorProcess } from '../engine/executor-process';
 import { TypeGate } from '../engine/typecheck/type-gate';
-import { WorkerTypeChecker } from '../engine/typecheck/worker-type-checker';
+import type { WorkerTypeChecker } from '../engine/typecheck/worker-type-checker';
+import { createTypeChecker } from './kernel-checker';
+import { log } from './kernel-log';
 
 const EXECUTOR_START_DELAY_MS = 50;
 
-const log = (text: string): void => {
-  process.stderr.write(`[tempo] ${text}\n`);
-};
-
-/** `tempo kernel CONNECTION_FILE`: what Jupyter runs. Wires transport, protocol, core and engine. */
-export async function runKernel(connectionFile: string): Promise<void> {
+/**
+ * `tempo kernel CONNECTION_FILE`: what Jupyter runs. Wires transport, protocol, core and engine.
+ * `typeChecker` is given already started by `tempo kernel --checker-first`; otherwise it starts
+ * after the sockets are bound.
+ */
+export async function runKernel(connectionFile: string, typeChecker = createTypeChecker()): Promise<void> {
   const info = readConnectionFile(connectionFile);
   const signer = new Signer(info.signature_scheme, info.key);
   const guard = new ReplayGuard();
@@ -59,8 +61,6 @@ export async function runKernel(connectionFile: string): Promise<void> {
     process.exit(0);
   };
   kernel = new Kernel(messenger, execution, { onShutdown: () => void shutdown(), log });
-  // The TypeScript checker (a worker thread) answers completion and inspection and checks each cell.
-  const typeChecker = new WorkerTypeChecker(process.cwd(), (note) => log(`type checker: ${note}`));
   kernel.typeChecker = typeChecker;
   execution.typeGate = new TypeGate(typeChecker);
   // The kernel itself must outlive any bug in a handler: log it and keep serving.
@@ -76,6 +76,7 @@ export async function runKernel(connectionFile: string): Promise<void> {
   setTimeout(() => {
     void execution.start();
     // Loading TypeScript takes its worker 1–3 s; the first cell waits for it (type-gate.ts says how long).
+    // Already started under --checker-first (start() does nothing then).
     typeChecker.start();
   }, EXECUTOR_START_DELAY_MS);
 }

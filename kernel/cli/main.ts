@@ -1,14 +1,24 @@
 // Each command loads its own modules when chosen: `tempo kernel`'s cold start is what Jupyter
 // users wait for, and it needs neither the installer nor the notebook runner.
 /* eslint-disable @typescript-eslint/no-require-imports */
+import type { WorkerTypeChecker } from '../engine/typecheck/worker-type-checker';
+
 const install = (): typeof import('./install') => require('./install');
 const kernelCommand = (): typeof import('./kernel-command') => require('./kernel-command');
 const runCommand = (): typeof import('./run-command') => require('./run-command');
+const kernelChecker = (): typeof import('./kernel-checker') => require('./kernel-checker');
+
+/**
+ * `tempo kernel --checker-first`, what `tempo run` starts: loading TypeScript (1–3 s) is the
+ * longest part of its first cell, so its worker starts before anything else loads, ZeroMQ
+ * included. Jupyter's kernelspec goes without: there the first kernel_info_reply comes first.
+ */
+const CHECKER_FIRST = '--checker-first';
 
 const USAGE = `usage: tempo <command>
 
   tempo install [--user | --sys-prefix | --prefix DIR] [--name NAME]   register the kernel with Jupyter
-  tempo kernel CONNECTION_FILE                                          serve one connection file (Jupyter runs this)
+  tempo kernel [--checker-first] CONNECTION_FILE                       serve one connection file (Jupyter runs this)
   tempo run NOTEBOOK.ipynb [--no-color]                                 run a notebook's cells in the terminal
 `;
 
@@ -19,13 +29,16 @@ export function main(args: string[]): void {
     case 'install':
       install().installKernelspec(rest);
       return;
-    case 'kernel':
-      if (rest.length !== 1) return usageError('tempo kernel takes exactly one CONNECTION_FILE');
-      kernelCommand().runKernel(rest[0]).catch((error: Error) => {
+    case 'kernel': {
+      const checkerFirst = rest[0] === CHECKER_FIRST;
+      const files = checkerFirst ? rest.slice(1) : rest;
+      if (files.length !== 1) return usageError('tempo kernel takes exactly one CONNECTION_FILE');
+      kernelCommand().runKernel(files[0], checkerFirst ? startCheckerFirst() : undefined).catch((error: Error) => {
         process.stderr.write(`tempo kernel: ${error.message}\n`);
         process.exit(1);
       });
       return;
+    }
     case 'run':
       runCommand().runNotebook(rest).then(
         (code) => process.exit(code),
@@ -43,6 +56,12 @@ export function main(args: string[]): void {
     default:
       usageError(`unknown command ${JSON.stringify(command)}`);
   }
+}
+
+function startCheckerFirst(): WorkerTypeChecker {
+  const checker = kernelChecker().createTypeChecker();
+  checker.start();
+  return checker;
 }
 
 function usageError(message: string): void {

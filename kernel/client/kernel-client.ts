@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import * as zmq from 'zeromq';
+import type * as Zmq from 'zeromq';
 import { endpoint } from '../protocol/connection';
 import { newHeader, type Header, type Message } from '../protocol/messages';
 import { ReplayGuard } from '../protocol/replay-guard';
@@ -50,9 +50,8 @@ class PendingExecute {
  */
 export class KernelClient {
   private readonly session = randomUUID();
-  private readonly shell = new zmq.Dealer();
-  private readonly control = new zmq.Dealer();
-  private readonly iopub = new zmq.Subscriber();
+  /** Made in start() once the kernel is spawned (no kernel, no sockets). */
+  private sockets: { shell: Zmq.Dealer; control: Zmq.Dealer; iopub: Zmq.Subscriber } | undefined;
   private readonly pending = new Map<string, PendingExecute>();
   private signer!: Signer;
   private kernel!: ChildProcess;
@@ -70,7 +69,8 @@ export class KernelClient {
     this.dir = dir;
     this.signer = new Signer(info.signature_scheme, info.key);
     // JPY_PARENT_PID: the kernel exits by itself if this process dies without shutting it down.
-    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', path], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, JPY_PARENT_PID: String(process.pid) } });
+    // --checker-first: nothing here waits for kernel_info, and the first cell waits for the checker.
+    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', '--checker-first', path], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, JPY_PARENT_PID: String(process.pid) } });
     let failStart: (error: Error) => void = () => undefined;
     const startFailed = new Promise<never>((_, reject) => (failStart = reject));
     this.exited = new Promise((resolve) => {
@@ -86,14 +86,18 @@ export class KernelClient {
         resolve();
       });
     });
-    for (const socket of [this.shell, this.control, this.iopub]) socket.linger = 0;
-    this.shell.connect(endpoint(info, 'shell'));
-    this.control.connect(endpoint(info, 'control'));
-    this.iopub.connect(endpoint(info, 'iopub'));
-    this.iopub.subscribe();
+    // ZeroMQ's native addon takes 15-50 ms to load: only now, with the kernel process already starting.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const zmq = require('zeromq') as typeof Zmq;
+    const sockets = { shell: new zmq.Dealer({ linger: 0 }), control: new zmq.Dealer({ linger: 0 }), iopub: new zmq.Subscriber({ linger: 0 }) };
+    this.sockets = sockets;
+    sockets.shell.connect(endpoint(info, 'shell'));
+    sockets.control.connect(endpoint(info, 'control'));
+    sockets.iopub.connect(endpoint(info, 'iopub'));
+    sockets.iopub.subscribe();
     const welcomed = new Promise<void>((resolve) => (this.onWelcome = resolve));
-    void this.readIopub();
-    void this.readShell();
+    void this.readIopub(sockets.iopub);
+    void this.readShell(sockets.shell);
     // The kernel welcomes each IOPub subscriber (messaging spec 5.5): from then on nothing is lost.
     await Promise.race([welcomed, startFailed]);
   }
@@ -123,13 +127,13 @@ export class KernelClient {
         resolve(reply);
       };
       this.pending.set(header.msg_id, new PendingExecute(onIopub, settle, reject));
-      void this.shell.send(this.frames(header, { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }));
+      void this.sockets?.shell.send(this.frames(header, { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }));
     });
   }
 
   /** The kernel's interrupt (messaging spec: interrupt_request on control), not a kill. */
   interrupt(): void {
-    if (!this.closed) void this.control.send(this.frames(this.header('interrupt_request'), {}));
+    if (!this.closed) void this.sockets?.control.send(this.frames(this.header('interrupt_request'), {}));
   }
 
   /**
@@ -142,11 +146,11 @@ export class KernelClient {
     if (this.kernel) {
       const running = this.kernel.exitCode === null && this.kernel.signalCode === null;
       const timer = setTimeout(() => this.kernel.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
-      if (running) void this.control.send(this.frames(this.header('shutdown_request'), { restart: false })).catch(() => this.kernel.kill('SIGKILL'));
+      if (running) void this.sockets?.control.send(this.frames(this.header('shutdown_request'), { restart: false })).catch(() => this.kernel.kill('SIGKILL'));
       await this.exited;
       clearTimeout(timer);
     }
-    for (const socket of [this.shell, this.control, this.iopub]) socket.close();
+    for (const socket of Object.values(this.sockets ?? {})) socket.close();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -158,9 +162,9 @@ export class KernelClient {
     return encode({ identities: [], header, parent_header: {}, metadata: {}, content }, this.signer);
   }
 
-  private async readIopub(): Promise<void> {
+  private async readIopub(iopub: Zmq.Subscriber): Promise<void> {
     const guard = new ReplayGuard();
-    await this.readLoop(this.iopub, guard, (message) => {
+    await this.readLoop(iopub, guard, (message) => {
       if (message.header.msg_type === 'iopub_welcome') this.onWelcome();
       const entry = this.pending.get((message.parent_header as Header).msg_id ?? '');
       if (!entry) {
@@ -172,13 +176,13 @@ export class KernelClient {
     });
   }
 
-  private async readShell(): Promise<void> {
+  private async readShell(shell: Zmq.Dealer): Promise<void> {
     const guard = new ReplayGuard();
-    await this.readLoop(this.shell, guard, (message) => this.pending.get((message.parent_header as Header).msg_id ?? '')?.gotReply(message));
+    await this.readLoop(shell, guard, (message) => this.pending.get((message.parent_header as Header).msg_id ?? '')?.gotReply(message));
   }
 
   /** One receive loop per socket; a message that fails verification is dropped and logged. */
-  private async readLoop(socket: zmq.Dealer | zmq.Subscriber, guard: ReplayGuard, handle: (message: Message) => void): Promise<void> {
+  private async readLoop(socket: Zmq.Dealer | Zmq.Subscriber, guard: ReplayGuard, handle: (message: Message) => void): Promise<void> {
     try {
       for await (const frames of socket) {
         let message: Message;

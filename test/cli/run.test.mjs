@@ -133,6 +133,22 @@ test('a failing cell exits 1 and the cells after it do not run', async () => {
   assert.match(stdout, /\s3\s+not run\s/);
 });
 
+test('type errors fail cells as in Jupyter: the first cell, checked while the checker loads, and a later one', async () => {
+  const first = notebook('typed-first.ipynb', ['const n: number = "one";', 'console.log("never printed")']);
+  const early = await run([first]);
+  assert.equal(early.code, 1, early.stdout);
+  assert.match(early.stdout, /TS2322: Type 'string' is not assignable to type 'number'/);
+  assert.match(early.stdout, /\s1\s+error\s/);
+  assert.doesNotMatch(early.stdout, /never printed/);
+  const later = notebook('typed-later.ipynb', ['const n = 1;', 'const s: string = n;', 'console.log("never printed")']);
+  const { code, stdout } = await run([later]);
+  assert.equal(code, 1, stdout);
+  assert.match(stdout, /TS2322: Type 'number' is not assignable to type 'string'/);
+  assert.match(stdout, /\s1\s+ok\s/);
+  assert.match(stdout, /\s2\s+error\s/);
+  assert.doesNotMatch(stdout, /never printed/);
+});
+
 test('a failing cell tagged raises-exception lets the run go on and exit 0', async () => {
   const file = notebook('raises.ipynb', [{ source: 'throw new Error("expected")', tags: ['raises-exception'] }, 'console.log("still runs")']);
   const { code, stdout } = await run([file]);

@@ -7,5 +7,5 @@ export type CheckerRequest =
 export type CheckerResponse =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: string }
-  /** Sent once the libraries are loaded and a first check ran (id 0), with notes about tsconfig.json. */
+  /** Sent once the libraries are loaded and a first request or the warm-up ran (id 0), with notes about tsconfig.json. */
   | { id: 0; ok: true; ready: true; notes: string[]; warmMs: number };

@@ -1,0 +1,9 @@
+// Its own module, free of ZeroMQ and the kernel's core: `tempo kernel --checker-first` starts the
+// checker before loading those.
+import { WorkerTypeChecker } from '../engine/typecheck/worker-type-checker';
+import { log } from './kernel-log';
+
+/** The kernel's TypeScript checker (a worker thread): completion, inspection and each cell's check. */
+export function createTypeChecker(): WorkerTypeChecker {
+  return new WorkerTypeChecker(process.cwd(), (note) => log(`type checker: ${note}`));
+}
