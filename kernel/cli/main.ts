@@ -17,9 +17,14 @@ const CHECKER_FIRST = '--checker-first';
 
 const USAGE = `usage: tempo <command>
 
-  tempo install [--user | --sys-prefix | --prefix DIR] [--name NAME]   register the kernel with Jupyter
-  tempo kernel [--checker-first] CONNECTION_FILE                       serve one connection file (Jupyter runs this)
-  tempo run NOTEBOOK.ipynb [--no-color]                                 run a notebook's cells in the terminal
+  tempo install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
+      register the kernel with Jupyter
+  tempo kernel [--checker-first] CONNECTION_FILE
+      serve one connection file (Jupyter runs this)
+  tempo run NOTEBOOK.ipynb [--out FILE | --inplace] [--timeout SECONDS] [--cell N..M] [--no-color] [--json]
+      run a notebook's cells in the terminal
+
+'tempo install --help' and 'tempo run --help' say more.
 `;
 
 /** Dispatches `tempo install | kernel | run`; bad usage exits 2 with a message, never a stack trace. */

@@ -291,3 +291,11 @@ test('--cell 2..3 runs only those code cells', async () => {
   assert.equal(outOfRange.code, 2);
   assert.match(outOfRange.stderr, /out of range: .* has 4 code cells/);
 });
+
+test('tempo --help names every command and every option of run and install', () => {
+  const result = spawnSync(process.execPath, [tempo, '--help'], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  for (const option of ['install', '--display-name', 'kernel', 'run', '--out', '--inplace', '--timeout', '--cell', '--no-color', '--json']) {
+    assert.ok(result.stdout.includes(option), `${option} missing from:\n${result.stdout}`);
+  }
+});
