@@ -37,12 +37,12 @@ export class WorkerTypeChecker implements TypeChecker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   /**
-   * The last clean check's answer, reused when the same code is checked again against the same
-   * earlier cells (a cell rerun as it is, the common case): no trip to the worker. `changes` counts
-   * commits and resets sent; an answer is kept only if none was sent while it was computed, and
-   * is used only when none is still in flight (it might change the earlier cells).
+   * The last cell that checked clean: checked again against the same earlier cells (a cell rerun
+   * as it is, the common case), it is clean again without a trip to the worker. `changes` counts
+   * commits and resets sent; the cell is remembered only if none was sent while it was checked,
+   * and trusted only when none is still in flight (it might change the earlier cells).
    */
-  private lastCheck: { code: string; diagnostics: CellDiagnostic[] } | undefined;
+  private lastClean: string | undefined;
   private changes = 0;
   private changesInFlight = 0;
 
@@ -82,12 +82,12 @@ export class WorkerTypeChecker implements TypeChecker {
   }
 
   async check(code: string, timeoutMs?: number): Promise<CellDiagnostic[]> {
-    if (this.changesInFlight === 0 && this.lastCheck?.code === code) return this.lastCheck.diagnostics;
+    if (this.changesInFlight === 0 && this.lastClean === code) return [];
     const changesBefore = this.changes;
     const diagnostics = (await this.request({ op: 'check', code }, timeoutMs)) as CellDiagnostic[];
     // Only a clean answer is kept: one with errors may be out of date without any commit (a
     // missing package installed since), and a cell with errors is not rerun unchanged for long.
-    if (this.changes === changesBefore && diagnostics.length === 0) this.lastCheck = { code, diagnostics };
+    if (this.changes === changesBefore && diagnostics.length === 0) this.lastClean = code;
     return diagnostics;
   }
 
@@ -113,9 +113,9 @@ export class WorkerTypeChecker implements TypeChecker {
     this.changesInFlight += 1;
     this.request(request)
       .then((changed) => {
-        if (changed !== false) this.lastCheck = undefined;
+        if (changed !== false) this.lastClean = undefined;
       })
-      .catch(() => (this.lastCheck = undefined))
+      .catch(() => (this.lastClean = undefined))
       .finally(() => (this.changesInFlight -= 1));
   }
 
