@@ -3,16 +3,15 @@
 // tests never touch the user's Jupyter setup and always start this checkout's dist/.
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runPython } from './python.mjs';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const scenariosDir = path.join(repo, 'test', 'conformance', 'scenarios');
-// Debian's python: another python3 earlier on PATH cannot see python3-jupyter-client.
-const PYTHON = '/usr/bin/python3';
 
 /**
  * Registers before/after hooks that install the kernelspec into a temp prefix and remove it
@@ -29,36 +28,10 @@ export function kernelEnv() {
     if (prefix) rmSync(prefix, { recursive: true, force: true });
   });
 
-  /** Runs `python3 scriptPath ...args`; resolves to the JSON object on its last stdout line. */
+  /** Runs `python3 scriptPath ...args` with this file's kernelspec; resolves to the JSON object on its last stdout line. */
   function runScenario(scriptPath, args = [], { timeoutMs = 60_000 } = {}) {
-    const env = {
-      PATH: '/usr/bin:/bin',
-      HOME: process.env.HOME ?? prefix,
-      JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'),
-      JUPYTER_RUNTIME_DIR: path.join(prefix, 'runtime'),
-      PYDEVD_DISABLE_FILE_VALIDATION: '1',
-      // No __pycache__ in the source tree.
-      PYTHONDONTWRITEBYTECODE: '1',
-    };
-    return new Promise((resolve, reject) => {
-      const child = spawn(PYTHON, [scriptPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (text) => (stdout += text));
-      child.stderr.setEncoding('utf8').on('data', (text) => (stderr += text));
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        const last = stdout.trimEnd().split('\n').pop() ?? '';
-        const fail = (why) => reject(new Error(`${path.basename(scriptPath)} ${why}\n--- stderr ---\n${stderr}\n--- stdout tail ---\n${stdout.slice(-2000)}`));
-        if (code !== 0) return fail(`exited with ${signal ?? `code ${code}`}${signal === 'SIGKILL' ? ` (timeout ${timeoutMs} ms)` : ''}`);
-        try {
-          resolve(JSON.parse(last));
-        } catch {
-          fail('did not print a JSON object on its last line');
-        }
-      });
-    });
+    const env = { HOME: process.env.HOME ?? prefix, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: path.join(prefix, 'runtime') };
+    return runPython(scriptPath, args, { timeoutMs, env });
   }
 
   return { runScenario };
