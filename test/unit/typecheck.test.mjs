@@ -1,5 +1,5 @@
 // The checker's pieces without a kernel: magic blanking, code points, %types, and the
-// LanguageService two-file model (declarations carried forward, newest wins).
+// native checker's model (earlier cells' declarations carried forward, newest wins).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { blankMagics, toUtf16, toCodePoints, typesMagic } = require('../../dist/engine/typecheck/cell-text.js');
-const { LanguageServiceChecker } = require('../../dist/engine/typecheck/language-service-checker.js');
+const { NativeChecker } = require('../../dist/engine/typecheck/native-checker.js');
+const { cellDeclarations } = require('../../dist/engine/typecheck/cell-declarations.js');
+const { namesInScope } = require('../../dist/engine/typecheck/scope-names.js');
 const { TypeGate } = require('../../dist/engine/typecheck/type-gate.js');
 const { typeErrorContent } = require('../../dist/display/type-errors.js');
 const { WorkerTypeChecker } = require('../../dist/engine/typecheck/worker-type-checker.js');
@@ -37,10 +39,11 @@ test('%types: the last valid mode wins; a bad argument names its line', () => {
   assert.deepEqual(typesMagic('const a = 1'), { query: false });
 });
 
-test('the LanguageService checker carries declarations forward, newest wins, imports included', { timeout: 120_000 }, () => {
+test('the native checker carries declarations forward, newest wins, imports included', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
+  let checker;
   try {
-    const checker = new LanguageServiceChecker(dir);
+    checker = new NativeChecker(dir);
     const run = (code) => {
       const diagnostics = checker.check(code);
       if (diagnostics.length === 0) checker.commit(code);
@@ -50,6 +53,9 @@ test('the LanguageService checker carries declarations forward, newest wins, imp
     assert.deepEqual(run('const p: string = join("a", "b");\nconst st: fs.Stats = fs.statSync(".");\nconst b: Box = { size: n };'), []);
     assert.deepEqual(run('const wrong: string = n;'), ['1:7 TS2322']);
     assert.deepEqual(run('const n: string = "now text";'), []);
+    assert.deepEqual(run('const twoA = 1, twoB = "b";\nimport { basename, dirname } from "node:path";'), []);
+    assert.deepEqual(run('const twoA = "a";\nconst dirname = 3;'), [], 'one name of a statement or an import declared again');
+    assert.deepEqual(run('const both: [string, string, number] = [twoA, twoB, dirname];\nbasename("x");'), [], 'the other names stay');
     assert.deepEqual(run('const m: string = n;'), []);
     assert.deepEqual(run('const k: number = n;'), ['1:7 TS2322']);
     assert.deepEqual(run('await Promise.resolve(1);'), [], 'top-level await');
@@ -58,18 +64,47 @@ test('the LanguageService checker carries declarations forward, newest wins, imp
     checker.reset();
     assert.deepEqual(run('n'), ['1:1 TS2304'], 'after reset no earlier name exists');
   } finally {
+    checker?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
+test("a cell's declarations: one statement per name, imports per specifier, JSDoc kept, nothing for plain code", () => {
+  const cell = cellDeclarations('/** Doc. */\nexport const a = 1, [b, { c }] = [2, { c: 3 }];\nimport d, { e as f, type G } from "m";\nimport "side";\nfunction h(): void;\nfunction h() {}\ndeclare global { var z: number }\nconsole.log(a);\nnamespace N.M {}');
+  assert.deepEqual(cell.declarations.map((d) => [d.names, d.text.trim()]), [
+    [['a'], '/** Doc. */\nconst a = 1;'],
+    [['b', 'c'], 'const [b, { c }] = [2, { c: 3 }];'],
+    [['d'], 'import d from "m";'],
+    [['f'], 'import { e as f } from "m";'],
+    [['G'], 'import { type G } from "m";'],
+    [[], 'import "side";'],
+    [['h'], 'function h(): void;'],
+    [['h'], 'function h() {}'],
+    [[], 'declare global { var z: number }'],
+    [['N'], 'namespace N.M {}'],
+  ]);
+  assert.deepEqual([...cell.names], ['a', 'b', 'c', 'd', 'f', 'G', 'h', 'N']);
+  assert.equal(cellDeclarations('const x = (;'), undefined, 'a cell that does not parse');
+});
+
+test('names in scope at a position: enclosing functions, blocks and loops, innermost first, then the top level', () => {
+  const cell = 'const top = 1;\nfunction outer(p1, { p2 }) {\n  const inner = 2;\n  for (const item of []) { HERE }\n  const after = 3;\n}\nclass K {}';
+  const at = cell.indexOf('HERE');
+  assert.deepEqual(namesInScope(cell, at), ['item', 'inner', 'after', 'outer', 'p1', 'p2', 'top', 'outer', 'K']);
+  assert.deepEqual(namesInScope('const a = 1;\nfunction f(x) { return x }\na', 40), ['a', 'f'], 'outside the function its parameter is not visible');
+  assert.deepEqual(namesInScope('const x = (', 5), [], 'a cell that does not parse');
+});
+
 test('a tsconfig.json next to the notebook sets compiler options', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
+  let checker;
   try {
     writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: false, module: 'commonjs' } }));
-    const checker = new LanguageServiceChecker(dir);
+    checker = new NativeChecker(dir);
     // Not strict: an implicit any parameter is fine; commonjs is lifted to esnext so await still works.
     assert.deepEqual(checker.check('function f(a) { return a }\nawait f(1);'), []);
   } finally {
+    checker?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -133,6 +168,7 @@ test('a checker that dies is reported once, then cells run unchecked', { timeout
 
 test('a package installed next to the notebook mid-session is found by the next check', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
+  let checker;
   const install = (name) => {
     const folder = path.join(dir, 'node_modules', name);
     mkdirSync(folder, { recursive: true });
@@ -140,7 +176,7 @@ test('a package installed next to the notebook mid-session is found by the next 
     writeFileSync(path.join(folder, 'index.d.ts'), 'export declare const answer: number;\n');
   };
   try {
-    const checker = new LanguageServiceChecker(dir);
+    checker = new NativeChecker(dir);
     const codes = (code) => checker.check(code).map((d) => `TS${d.code}`);
     assert.deepEqual(codes('import { answer } from "first-pkg";'), ['TS2307'], 'not installed yet');
     install('first-pkg');
@@ -149,6 +185,7 @@ test('a package installed next to the notebook mid-session is found by the next 
     install('second-pkg');
     assert.deepEqual(codes('import { answer } from "second-pkg";'), [], 'a package added to an existing node_modules');
   } finally {
+    checker?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

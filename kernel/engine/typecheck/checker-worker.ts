@@ -1,21 +1,16 @@
-// The checker's worker thread: TypeScript's LanguageService, kept off the kernel's main thread so a
-// slow check never holds up heartbeat, control or interrupts.
+// The checker's worker thread: TypeScript 7's checker is driven through blocking calls, kept off
+// the kernel's main thread so a slow check never holds up heartbeat, control or interrupts.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { CheckerRequest, CheckerResponse } from './checker-protocol';
-import { loadTypeScript } from './typescript-loader';
+import { NativeChecker } from './native-checker';
 
 const port = parentPort;
 if (!port) throw new Error('checker-worker runs only as a worker thread');
 
 const started = performance.now();
-const typescript = loadTypeScript();
-// Only now, with TypeScript in require's cache from the code cache: a static import would compile it again.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { LanguageServiceChecker } = require('./language-service-checker') as typeof import('./language-service-checker');
-const checker = new LanguageServiceChecker((workerData as { cwd: string }).cwd);
-// Requests that came while TypeScript loaded (`tempo run` sends its first cell at once) go first.
-// The first of them builds the program as the warm-up would, so the warm-up is skipped then: it
-// would only delay the next cell (completion's first answer pays its own ~0.1 s instead).
+const checker = new NativeChecker((workerData as { cwd: string }).cwd);
+// Requests that came while tsc started (`tempo run` sends its first cell at once) go first. The
+// first of them loads the libraries as the warm-up would, so the warm-up is skipped then.
 let served = false;
 for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
   port.postMessage(answer(message.message as CheckerRequest));
@@ -23,7 +18,6 @@ for (let message = receiveMessageOnPort(port); message; message = receiveMessage
 }
 if (!served) checker.warm();
 port.postMessage({ id: 0, ok: true, ready: true, notes: checker.notes, warmMs: Math.round(performance.now() - started) } satisfies CheckerResponse);
-typescript.saveCache();
 
 port.on('message', (request: CheckerRequest) => port.postMessage(answer(request)));
 

@@ -83,9 +83,13 @@ def modes(c):
 
 @check
 def stop_on_error(c):
-    first, _ = c.send_execute('const stop: number = "x";')
-    second, _ = c.send_execute("'never runs'")
-    return {"first": c.finish(first), "second": c.finish(second)}
+    # A cell that waits first, so the other two are surely queued when the type error comes (the
+    # check itself takes milliseconds): the point is aborting the queue, not a race with the client.
+    waits = c.send_execute("await new Promise((r) => setTimeout(r, 200));")
+    first = c.send_execute('const stop: number = "x";')
+    second = c.send_execute("'never runs'")
+    c.finish(*waits)
+    return {"first": c.finish(*first), "second": c.finish(*second)}
 
 
 @check

@@ -1,0 +1,91 @@
+import { NodeFlags, SyntaxKind } from 'typescript-native/unstable/ast';
+import { SignatureKind, SymbolFlags, type Checker, type Emitter, type Symbol as TsSymbol, type Type } from 'typescript-native/unstable/sync';
+
+/**
+ * What TypeScript 6's quick info showed and TypeScript 7's API has no call for: the one-line
+ * description of a symbol, as editors show it (`(method) Math.floor(x: number): number`,
+ * `function double(x: number): number`, `const n: number`), and its documentation.
+ */
+export class QuickInfo {
+  constructor(
+    private readonly checker: Checker,
+    private readonly emitter: Emitter,
+    /** Files whose declarations may be fetched to tell `const` from `let` (small, ours). */
+    private readonly ownFiles: ReadonlySet<string>,
+  ) {}
+
+  /** An import of an earlier cell or a package shows as what it names. */
+  resolve(symbol: TsSymbol): TsSymbol {
+    return symbol.flags & SymbolFlags.Alias ? this.checker.getAliasedSymbol(symbol) : symbol;
+  }
+
+  describe(symbol: TsSymbol): string {
+    const { checker } = this;
+    const flags = symbol.flags;
+    const name = symbol.name;
+    const parent = symbol.getParent();
+    // Members of anonymous object types have a parent named `__object` or `__type`: no prefix then.
+    const qualified = parent && !parent.name.startsWith('__') && !parent.name.startsWith('"') ? `${parent.name}.${name}` : name;
+    const type = () => checker.getTypeOfSymbol(symbol);
+    if (flags & SymbolFlags.Method) return `(method) ${qualified}${this.signature(type())}`;
+    if (flags & SymbolFlags.Function) return `function ${name}${this.signature(type())}`;
+    if (flags & SymbolFlags.Class) return `class ${name}`;
+    if (flags & SymbolFlags.Interface) return `interface ${name}`;
+    if (flags & SymbolFlags.TypeAlias) return `type ${name} = ${checker.typeToString(checker.getDeclaredTypeOfSymbol(symbol))}`;
+    if (flags & SymbolFlags.Enum) return `enum ${name}`;
+    if (flags & SymbolFlags.EnumMember) return `(enum member) ${qualified}`;
+    // A variable merged with a namespace (`console`) shows as the variable, as TypeScript does first.
+    if (flags & (SymbolFlags.Property | SymbolFlags.Accessor)) return `(property) ${qualified}: ${this.typeText(type())}`;
+    if (flags & SymbolFlags.Variable) return `${this.variableKind(symbol)} ${name}: ${this.typeText(type())}`;
+    if (flags & SymbolFlags.Module) return `namespace ${name}`;
+    return `${name}: ${this.typeText(type())}`;
+  }
+
+  /** The short kind Jupyter frontends show beside a completion. */
+  kind(symbol: TsSymbol): string {
+    const flags = symbol.flags;
+    if (flags & SymbolFlags.Method) return 'method';
+    if (flags & SymbolFlags.Function) return 'function';
+    if (flags & SymbolFlags.Class) return 'class';
+    if (flags & (SymbolFlags.Interface | SymbolFlags.TypeAlias)) return 'type';
+    if (flags & SymbolFlags.Enum) return 'enum';
+    if (flags & SymbolFlags.Module) return 'module';
+    if (flags & (SymbolFlags.Property | SymbolFlags.Accessor | SymbolFlags.EnumMember)) return 'property';
+    return 'variable';
+  }
+
+  documentation(symbol: TsSymbol): { text: string; tags: { name: string; parameter?: string; text: string }[] } {
+    const text = this.checker.getDocumentationCommentOfSymbol(symbol);
+    const tags = this.checker.getJsDocTagsOfSymbol(symbol).map((tag) => {
+      const words = (tag.text ?? '').trim();
+      if (tag.name !== 'param' && tag.name !== 'arg' && tag.name !== 'argument') return { name: tag.name, text: words };
+      const [parameter, ...rest] = words.split(/\s+/);
+      return { name: tag.name, parameter, text: rest.join(' ') };
+    });
+    return { text, tags };
+  }
+
+  /** `(x: number): number`, or `: T` for a value that cannot be called; `(+1 overload)` after the first of several. */
+  private signature(type: Type | undefined): string {
+    if (!type) return '';
+    const signatures = this.checker.getSignaturesOfType(type, SignatureKind.Call);
+    if (signatures.length === 0) return `: ${this.typeText(type)}`;
+    const node = this.checker.signatureToSignatureDeclaration(signatures[0], SyntaxKind.MethodSignature);
+    const printed = node ? this.emitter.printNode(node).replace(/;\s*$/, '') : '()';
+    const more = signatures.length - 1;
+    return more > 0 ? `${printed} (+${more} overload${more > 1 ? 's' : ''})` : printed;
+  }
+
+  private typeText(type: Type | undefined): string {
+    return type ? this.checker.typeToString(type) : 'any';
+  }
+
+  private variableKind(symbol: TsSymbol): string {
+    const declaration = symbol.valueDeclaration;
+    if (declaration?.kind === SyntaxKind.Parameter) return '(parameter)';
+    if (symbol.flags & SymbolFlags.FunctionScopedVariable) return 'var';
+    if (!declaration || !this.ownFiles.has(declaration.path)) return 'const';
+    const list = declaration.resolve()?.parent;
+    return list && list.flags & NodeFlags.Const ? 'const' : 'let';
+  }
+}

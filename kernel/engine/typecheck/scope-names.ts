@@ -1,0 +1,85 @@
+import type * as Oxc from 'oxc-parser';
+import { bindingIdentifiers } from './cell-declarations';
+
+interface AstNode {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: unknown;
+}
+
+let parser: typeof Oxc | undefined;
+
+/**
+ * The names declared in the cell that code at `position` can see: the declarations of every
+ * block, function and loop around it (innermost first), and the cell's own top level.
+ * TypeScript 7's API refuses completions of a bare identifier (they would need auto-imports), so
+ * the checker puts these together with the earlier cells' names and the globals itself. Empty
+ * when the cell does not parse.
+ */
+export function namesInScope(source: string, position: number): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  parser ??= require('oxc-parser') as typeof Oxc;
+  const parsed = parser.parseSync('cell.ts', source, { lang: 'ts', sourceType: 'module' });
+  const scopes: string[][] = [];
+  let node: AstNode | undefined = parsed.program as unknown as AstNode;
+  while (node) {
+    scopes.unshift(declaredIn(node));
+    node = children(node).find((child) => child.start <= position && position <= child.end);
+  }
+  return scopes.flat();
+}
+
+/** What a node makes visible to everything inside it. */
+function declaredIn(node: AstNode): string[] {
+  const identifiers: Oxc.BindingIdentifier[] = [];
+  const bind = (pattern: unknown) => identifiers.push(...bindingIdentifiers(pattern as Oxc.BindingPattern));
+  const named = (id: unknown) => id && identifiers.push(id as Oxc.BindingIdentifier);
+  switch (node.type) {
+    case 'Program':
+    case 'BlockStatement':
+    case 'StaticBlock':
+    case 'TSModuleBlock':
+      for (const statement of node.body as AstNode[]) {
+        const declared = statement.type === 'ExportNamedDeclaration' ? (statement.declaration as AstNode | null) : statement;
+        if (!declared) continue;
+        if (declared.type === 'VariableDeclaration') for (const d of declared.declarations as Oxc.VariableDeclarator[]) bind(d.id);
+        else if (declared.type === 'ImportDeclaration') for (const s of (declared.specifiers ?? []) as Oxc.ImportDeclarationSpecifier[]) named(s.local);
+        else named(declared.id);
+      }
+      break;
+    case 'FunctionDeclaration':
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+      named(node.id);
+      for (const param of node.params as unknown[]) bind(param);
+      break;
+    case 'ForStatement':
+    case 'ForInStatement':
+    case 'ForOfStatement': {
+      const head = (node.init ?? node.left) as AstNode | null;
+      if (head?.type === 'VariableDeclaration') for (const d of head.declarations as Oxc.VariableDeclarator[]) bind(d.id);
+      break;
+    }
+    case 'CatchClause':
+      if (node.param) bind(node.param);
+      break;
+    case 'ClassExpression':
+      named(node.id);
+      break;
+  }
+  return identifiers.filter((id) => id && typeof id.name === 'string').map((id) => id.name);
+}
+
+function children(node: AstNode): AstNode[] {
+  const out: AstNode[] = [];
+  for (const value of Object.values(node)) {
+    if (Array.isArray(value)) for (const item of value) (isNode(item) ? out.push(item) : undefined);
+    else if (isNode(value)) out.push(value);
+  }
+  return out;
+}
+
+function isNode(value: unknown): value is AstNode {
+  return typeof value === 'object' && value !== null && typeof (value as AstNode).type === 'string' && typeof (value as AstNode).start === 'number';
+}
