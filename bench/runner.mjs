@@ -6,8 +6,8 @@
 // Each measurement is one whole command, process start to exit; runs alternate between the two.
 // Prints a markdown table to stdout (progress to stderr): median of the runs with min–max, the
 // ratio, and the target (tempo run at least 3× faster end to end).
-// Options: --runs N (default 5), --cells N (50), --warmup N (1 unmeasured run of each first; it
-// also writes the checker's code cache in ~/.cache/tempo, which every later kernel of both uses).
+// Options: --runs N (default 5), --cells N (50), --warmup N (1 unmeasured run of each first, to
+// fill the page cache).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -75,7 +75,7 @@ export async function runKernel(connectionFile: string, typeChecker = createType
   // be answered before that. Any cell waits for the executor to be ready anyway.
   setTimeout(() => {
     void execution.start();
-    // Loading TypeScript takes its worker 1–3 s; the first cell waits for it (type-gate.ts says how long).
+    // Starting tsc takes its worker ~0.3 s; the first cell waits for it (type-gate.ts says how long).
     // Already started under --checker-first (start() does nothing then).
     typeChecker.start();
   }, EXECUTOR_START_DELAY_MS);

@@ -9,7 +9,7 @@ const runCommand = (): typeof import('./run-command') => require('./run-command'
 const kernelChecker = (): typeof import('./kernel-checker') => require('./kernel-checker');
 
 /**
- * `tempo kernel --checker-first`, what `tempo run` starts: loading TypeScript (1–3 s) is the
+ * `tempo kernel --checker-first`, what `tempo run` starts: starting tsc (~0.3 s) is the
  * longest part of its first cell, so its worker starts before anything else loads, ZeroMQ
  * included. Jupyter's kernelspec goes without: there the first kernel_info_reply comes first.
  */

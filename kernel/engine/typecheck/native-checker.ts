@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { API, CompletionItemKind, DiagnosticCategory, SymbolFlags, type Diagnostic, type Project, type Snapshot, type Symbol as TsSymbol } from 'typescript-native/unstable/sync';
 import { cellDeclarations, type Declaration } from './cell-declarations';
@@ -72,6 +73,7 @@ export class NativeChecker {
     const memory = this.memory;
     this.api = new API({
       cwd,
+      tsserverPath: tscChild(),
       fs: {
         readFile: (file) => memory.get(file),
         fileExists: (file) => (memory.has(file) ? true : undefined),
@@ -326,6 +328,15 @@ export class NativeChecker {
       if (d.code !== 18003) this.notes.push(`tsconfig.json: ${flatten(d)}`);
     }
   }
+}
+
+/** tsc-child.sh, told where the real tsc is (the executable of TypeScript's package for this platform). */
+function tscChild(): string {
+  const fromTypeScript = createRequire(require.resolve('typescript-native/package.json'));
+  const platformPackage = fromTypeScript.resolve(`@typescript/typescript-${process.platform}-${process.arch}/package.json`);
+  // This worker thread's own copy of the environment: tsc-child.sh inherits it.
+  process.env.TEMPO_TSC = path.join(path.dirname(platformPackage), 'lib', 'tsc');
+  return path.resolve(__dirname, '..', '..', '..', 'kernel', 'engine', 'typecheck', 'tsc-child.sh');
 }
 
 /** Whether the notebook's node_modules changed since last asked (a package installed mid-session). */

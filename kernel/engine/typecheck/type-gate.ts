@@ -6,7 +6,7 @@ import { TypeCheckerUnavailable, TypeCheckTimeout, type CellDiagnostic, type Typ
 
 /**
  * How long a cell waits for its check. The checker loads in the background when the kernel
- * starts (TypeScript plus @types/node: 1–3 s on a quiet 2-vCPU machine, more under load), so
+ * starts (tsc plus @types/node: ~0.3 s on a quiet 2-vCPU machine, more under load), so
  * only a cell run in the first seconds waits for it, for up to FIRST_CHECK_MS; later checks take
  * milliseconds and get CHECK_MS. Past either deadline the cell runs unchecked with a note, and the
  * checker carries on warming up for the next cell.

@@ -21,8 +21,8 @@ const MAY_DECLARE = /\b(?:var|let|const|using|function|class|interface|type|enum
 type Request = CheckerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 /**
- * The TypeChecker the kernel uses: requests go to a worker thread running TypeScript's
- * LanguageService, answered in order. The worker starts loading at once; requests made before it
+ * The TypeChecker the kernel uses: requests go to a worker thread driving TypeScript 7's
+ * checker, answered in order. The worker starts loading at once; requests made before it
  * is ready queue behind the warm-up. When the worker dies every request fails with
  * TypeCheckerUnavailable, for good: the kernel then runs cells unchecked.
  */
