@@ -60,8 +60,8 @@ for i in range(rounds + 1):
     pid = km.provisioner.process.pid
     out["kernels"].append(pid)
     # The executor starts shortly after the kernel; a cell makes sure it is up.
-    # %types off first: the type checker takes seconds to load in each new kernel, and this
-    # test is about processes, not types.
+    # %types off first: the type checker starts in each new kernel, and this test is about
+    # processes, not types.
     out["fresh_state"].append(value(kc, "%types off\n(globalThis as any).mark ?? 'fresh'"))
     value(kc, f"(globalThis as any).mark = {i}")
     out["executors"].extend(p for p in children(pid) if "executor-main" in cmdline(p))

@@ -9,8 +9,8 @@ import { cmdline, processTree, resultText, rssKb, sharedKernel, streamText, tree
 const CELLS = 2000;
 const WARM = 200;
 const LIMIT = 0.2;
-// The type checker costs ~70 ms a cell here, which would make this soak take minutes: by default
-// it is switched off (%types off) and the soak measures the kernel and executor alone.
+// The type checker (its own tsc process, a few ms a cell) is switched off by default (%types off):
+// the soak measures the kernel and executor alone.
 // TEMPO_SOAK_TYPES=1 keeps type checks on (slow; use for a manual run).
 const TYPES = process.env.TEMPO_SOAK_TYPES === '1';
 

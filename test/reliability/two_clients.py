@@ -54,7 +54,7 @@ stalled.linger = 0
 stalled.connect(f"tcp://{notebook.ip}:{notebook.iopub_port}")
 
 # Each client's own request: the reply comes back to the sender only.
-# Type checks cost ~70 ms a cell on this machine; this test is about IOPub, not types.
+# This test is about IOPub, not types.
 # A checked cell first: it waits until the TypeScript checker has loaded, so its memory is in
 # the baseline rather than counted as growth. Then checks go off, as in the soak.
 notebook.execute_interactive("const warm: number = 1", timeout=60, output_hook=lambda m: None)

@@ -59,6 +59,9 @@ test('the native checker carries declarations forward, newest wins, imports incl
     assert.deepEqual(run('const m: string = n;'), []);
     assert.deepEqual(run('const k: number = n;'), ['1:7 TS2322']);
     assert.deepEqual(run('await Promise.resolve(1);'), [], 'top-level await');
+    assert.deepEqual(run('let counter = 1;\nvar total = 0;\nfunction fn() {}\nimport { sep } from "node:path";'), []);
+    assert.deepEqual(run('counter += 1;\ncounter++;\n[counter, total] = [total, counter];'), [], 'an earlier let or var can be assigned');
+    assert.deepEqual(run('n = "again";\nfn = () => {};\nsep = "/";'), ['1:1 TS2588', '2:1 TS2630', '3:1 TS2632'], 'an earlier const, function or import cannot, with the error tsc gives each');
     assert.deepEqual(run('const x = (;'), [], 'syntax errors are left to the executor');
     assert.deepEqual(run('const 한 = "😀"; const bad: number = 한;'), ['1:22 TS2322'], 'columns in code points (the emoji counts once)');
     checker.reset();

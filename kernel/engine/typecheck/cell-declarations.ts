@@ -1,9 +1,13 @@
 import type * as Oxc from 'oxc-parser';
 
 /** One top-level declaration of a cell, as the checks of later cells see it. */
+/** What a name is, for what assigning to it from a later cell means (`let` and `var` allow it). */
+export type DeclarationKind = 'let' | 'var' | 'const' | 'function' | 'class' | 'enum' | 'namespace' | 'import' | 'type';
+
 export interface Declaration {
   /** The names it declares; none for what stays whatever comes later (`declare global`, `import "m"`). */
   names: string[];
+  kind: DeclarationKind;
   /** One statement of TypeScript, with the comments before it (JSDoc shows in inspection). */
   text: string;
 }
@@ -43,36 +47,41 @@ export function cellDeclarations(source: string): CellDeclarations | undefined {
 
 function piecesOf(statement: Oxc.Statement, source: string): Declaration[] {
   const text = (node: { start: number; end: number }) => source.slice(node.start, node.end);
+  const one = (kind: DeclarationKind, names: string[]): Declaration[] => [{ names, kind, text: text(statement) }];
   switch (statement.type) {
     case 'VariableDeclaration': {
-      if (statement.declarations.length === 1) return [{ names: bindingNames(statement.declarations[0].id), text: text(statement) }];
+      const kind = statement.kind === 'let' || statement.kind === 'var' ? statement.kind : 'const';
+      if (statement.declarations.length === 1) return one(kind, bindingNames(statement.declarations[0].id));
       const keyword = `${statement.declare ? 'declare ' : ''}${statement.kind}`;
-      return statement.declarations.map((d) => ({ names: bindingNames(d.id), text: `${keyword} ${text(d)};` }));
+      return statement.declarations.map((d) => ({ names: bindingNames(d.id), kind, text: `${keyword} ${text(d)};` }));
     }
     case 'FunctionDeclaration':
     case 'TSDeclareFunction':
+      return one('function', statement.id ? [statement.id.name] : []);
     case 'ClassDeclaration':
+      return one('class', statement.id ? [statement.id.name] : []);
     case 'TSInterfaceDeclaration':
     case 'TSTypeAliasDeclaration':
+      return one('type', [statement.id.name]);
     case 'TSEnumDeclaration':
+      return one('enum', [statement.id.name]);
     case 'TSImportEqualsDeclaration':
-      return [{ names: statement.id ? [statement.id.name] : [], text: text(statement) }];
+      return one('import', [statement.id.name]);
     case 'TSModuleDeclaration': {
       // `declare global {}` and `declare module "m" {}` declare no name of their own: always kept.
       let id: Oxc.TSModuleDeclaration['id'] | Oxc.TSQualifiedName['left'] = statement.id;
       while (id.type === 'TSQualifiedName') id = id.left;
-      return [{ names: statement.kind !== 'global' && id.type === 'Identifier' ? [id.name] : [], text: text(statement) }];
+      return one('namespace', statement.kind !== 'global' && id.type === 'Identifier' ? [id.name] : []);
     }
     case 'ImportDeclaration': {
-      if (!statement.specifiers || statement.specifiers.length === 0) return [{ names: [], text: text(statement) }];
+      if (!statement.specifiers || statement.specifiers.length === 0) return one('import', []);
       const type = statement.importKind === 'type' ? 'type ' : '';
       // The module and any `with { … }` attributes, as written.
       const from = source.slice(statement.source.start, statement.end).replace(/;\s*$/, '');
       return statement.specifiers.map((specifier) => {
         const name = specifier.local.name;
-        if (specifier.type === 'ImportDefaultSpecifier') return { names: [name], text: `import ${type}${name} from ${from};` };
-        if (specifier.type === 'ImportNamespaceSpecifier') return { names: [name], text: `import ${type}* as ${name} from ${from};` };
-        return { names: [name], text: `import ${type}{ ${text(specifier)} } from ${from};` };
+        const binding = specifier.type === 'ImportDefaultSpecifier' ? name : specifier.type === 'ImportNamespaceSpecifier' ? `* as ${name}` : `{ ${text(specifier)} }`;
+        return { names: [name], kind: 'import' as const, text: `import ${type}${binding} from ${from};` };
       });
     }
     default:

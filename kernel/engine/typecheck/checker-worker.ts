@@ -4,8 +4,8 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import type { CheckerRequest, CheckerResponse } from './checker-protocol';
 import { NativeChecker } from './native-checker';
 
+if (!parentPort) throw new Error('checker-worker runs only as a worker thread');
 const port = parentPort;
-if (!port) throw new Error('checker-worker runs only as a worker thread');
 
 const started = performance.now();
 const checker = new NativeChecker((workerData as { cwd: string }).cwd);
@@ -43,6 +43,10 @@ function answer(request: CheckerRequest): CheckerResponse {
     }
     return { id: request.id, ok: true, result };
   } catch (error) {
-    return { id: request.id, ok: false, error: (error as Error).stack ?? String(error) };
+    // tsc may be left waiting on a request it failed (a blocking call to it would then never
+    // return): end it and this thread. The kernel says so once, then runs cells unchecked.
+    port.postMessage({ id: request.id, ok: false, error: (error as Error).stack ?? String(error) } satisfies CheckerResponse);
+    checker.close();
+    process.exit(1);
   }
 }

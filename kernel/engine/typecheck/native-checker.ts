@@ -1,14 +1,23 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { API, CompletionItemKind, DiagnosticCategory, SymbolFlags, type Diagnostic, type Project, type Snapshot, type Symbol as TsSymbol } from 'typescript-native/unstable/sync';
-import { cellDeclarations, type Declaration } from './cell-declarations';
+import { API, CompletionItemKind, DiagnosticCategory, SymbolFlags, type Diagnostic, type CompletionEntry, type Project, type Snapshot, type Symbol as TsSymbol } from 'typescript-native/unstable/sync';
+import { cellDeclarations, type Declaration, type DeclarationKind } from './cell-declarations';
 import { blankMagics, toCodePoints, toUtf16 } from './cell-text';
 import { notebookGlobalsDeclarations } from './notebook-globals';
 import { QuickInfo } from './quick-info';
 import { namesInScope } from './scope-names';
 import type { CellDiagnostic, Completion, CompletionItem, Inspection } from './type-checker';
 
+/** tsc's error for assigning to each kind of declaration other than `let` and `var`. */
+const ASSIGNMENT_ERRORS: Record<Exclude<DeclarationKind, 'let' | 'var' | 'import' | 'type'>, [number, string]> = {
+  const: [2588, 'a constant'],
+  function: [2630, 'a function'],
+  class: [2629, 'a class'],
+  enum: [2628, 'an enum'],
+  namespace: [2631, 'a namespace'],
+};
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /** After the cell for completions: its members are the globals (a bare name's completion lists them). */
 const GLOBALS_PROBE = ';globalThis.';
 /** What a bare name may also be completed to, as TypeScript offers them in statements and expressions. */
@@ -57,6 +66,8 @@ export class NativeChecker {
   /** One list per committed cell, oldest first. */
   private committed: Declaration[][] = [];
   private prevNames: string[] = [];
+  /** What each earlier name is (the newest declaration of it). */
+  private prevKinds = new Map<string, DeclarationKind>();
   private readonly nodeModules: NodeModulesStamp;
   /** Notes for the kernel's log (tsconfig problems). */
   readonly notes: string[] = [];
@@ -94,6 +105,7 @@ export class NativeChecker {
     return this.project()
       .program.getSemanticDiagnostics(this.cellFile)
       .filter((d) => d.category === DiagnosticCategory.Error && d.pos < source.length && !acceptedInNotebooks(d, source))
+      .flatMap((d) => this.asDeclared(d))
       .map((d) => {
         const start = d.pos;
         const lineStart = source.lastIndexOf('\n', start - 1) + 1;
@@ -101,7 +113,7 @@ export class NativeChecker {
         const end = Math.min(Math.max(d.end, start + 1), lineEnd);
         return {
           code: d.code,
-          message: flatten(d),
+          message: d.message,
           line: source.slice(0, start).split('\n').length,
           column: toCodePoints(source.slice(lineStart), start - lineStart) + 1,
           length: Math.max(1, toCodePoints(source.slice(start), end - start)),
@@ -109,12 +121,28 @@ export class NativeChecker {
       });
   }
 
+  /**
+   * An earlier cell's name reaches the cell through an import, and tsc forbids assigning to an
+   * import (TS2632). What the assignment really meets is the name's own declaration: a `let` or
+   * `var` takes it, and the rest get the error tsc gives for them in one file.
+   */
+  private asDeclared(d: Diagnostic): { code: number; message: string; pos: number; end: number }[] {
+    const own = { code: d.code, message: flatten(d), pos: d.pos, end: d.end };
+    const name = d.code === 2632 ? /^Cannot assign to '(.+)' because it is an import\.$/.exec(d.text)?.[1] : undefined;
+    const kind = name === undefined ? undefined : this.prevKinds.get(name);
+    if (kind === undefined || kind === 'import' || kind === 'type') return [own];
+    if (kind === 'let' || kind === 'var') return [];
+    const [code, what] = ASSIGNMENT_ERRORS[kind];
+    return [{ ...own, code, message: `Cannot assign to '${name}' because it is ${what}.` }];
+  }
+
   complete(code: string, cursorPos: number): Completion {
     // A cell that does not parse yet (the usual state while typing) is completed as it stands.
     // The probe after it lists the globals, for completing a bare name (see identifierCandidates).
     this.setCell(code, true, GLOBALS_PROBE);
     const source = this.cellSource;
-    const position = toUtf16(source, cursorPos);
+    const position = toUtf16(source, Math.max(0, cursorPos));
+    const cursor = toCodePoints(source, position);
     let wordStart = position;
     while (wordStart > 0 && /[\p{ID_Continue}$\u200c\u200d]/u.test(source[wordStart - 1])) wordStart--;
     const project = this.project();
@@ -136,22 +164,16 @@ export class NativeChecker {
       const found = items.length < SIGNATURES_FOR ? candidate.symbol() : undefined;
       const symbol = found && quickInfo.resolve(found);
       const type = candidate.type ?? (symbol ? quickInfo.kind(symbol) : 'variable');
-      items.push({ start, end: cursorPos, text: candidate.name, type, signature: symbol ? quickInfo.describe(symbol) : '' });
+      items.push({ start, end: cursor, text: candidate.name, type, signature: symbol ? quickInfo.describe(symbol) : '' });
     }
-    return { matches: items.map((item) => item.text), cursorStart: start, cursorEnd: cursorPos, metadata: { _jupyter_types_experimental: items } };
+    return { matches: items.map((item) => item.text), cursorStart: start, cursorEnd: cursor, metadata: { _jupyter_types_experimental: items } };
   }
 
   /** What tsc offers at `position` (members after a dot, named imports, …); undefined for a bare name, which it refuses. */
   private memberCandidates(project: Project, position: number): Candidate[] | undefined {
-    let info;
-    try {
-      info = project.checker.getCompletionsAtPosition(this.cellFile, position, { includeSymbol: true });
-    } catch (error) {
-      if (/needs auto imports/.test((error as Error).message)) return undefined;
-      throw error;
-    }
+    const info = completionsAt(project, this.cellFile, position);
     // Inside a comment or a string tsc offers nothing.
-    return (info?.entries ?? []).map((entry) => ({ name: entry.insertText ?? entry.name, order: entry.sortText ?? '', type: completionType(entry.kind), symbol: () => entry.symbol }));
+    return info?.entries.map((entry) => ({ name: entry.insertText ?? entry.name, order: entry.sortText ?? '', type: completionType(entry.kind), symbol: () => entry.symbol }));
   }
 
   /**
@@ -167,7 +189,7 @@ export class NativeChecker {
     const symbol = (name: string) => () => checker.resolveName(name, SymbolFlags.Value | SymbolFlags.Type | SymbolFlags.Namespace, at);
     const local = namesInScope(this.cellSource, position).map((name) => ({ name, order: '0', symbol: symbol(name) }));
     const earlier = this.prevNames.map((name) => ({ name, order: '1', symbol: symbol(name) }));
-    const globals = (checker.getCompletionsAtPosition(this.cellFile, probe)?.entries ?? []).map((entry) => ({ name: entry.name, order: `2${entry.sortText ?? ''}`, type: completionType(entry.kind), symbol: symbol(entry.name) }));
+    const globals = (completionsAt(project, this.cellFile, probe, false)?.entries ?? []).map((entry) => ({ name: entry.name, order: `2${entry.sortText ?? ''}`, type: completionType(entry.kind), symbol: symbol(entry.name) }));
     const keywords = KEYWORDS.map((name) => ({ name, order: '3', type: 'keyword', symbol: () => undefined }));
     return [...local, ...earlier, ...globals, ...keywords];
   }
@@ -211,14 +233,15 @@ export class NativeChecker {
     this.rebuildPrev();
   }
 
-  /** Ends tsc (tests; in the kernel it ends with the process, whose pipe to it closes). */
+  /** Ends tsc (tests, and a worker whose tsc failed; otherwise it ends with the kernel). */
   close(): void {
     this.api.close();
   }
 
   /** Puts the cell in place; false when it does not parse (unless `anyway`): a syntax error is the executor's to report. */
   private setCell(code: string, anyway = false, probe = ''): boolean {
-    const source = blankMagics(code);
+    // A lone surrogate (which a protocol message may carry) makes tsc panic: U+FFFD keeps every offset.
+    const source = blankMagics(code.replace(LONE_SURROGATE, '\ufffd'));
     const declared = cellDeclarations(source);
     if (!declared && !anyway) return false;
     this.cellSource = source;
@@ -241,7 +264,8 @@ export class NativeChecker {
       kept.unshift(cell);
     }
     const all = kept.flat();
-    this.prevNames = [...new Set(all.flatMap((d) => d.names))];
+    this.prevKinds = new Map(all.flatMap((d) => d.names.map((name) => [name, d.kind] as const)));
+    this.prevNames = [...this.prevKinds.keys()];
     const text = `${all.map((d) => d.text).join('\n')}\nexport { ${this.prevNames.join(', ')} };\n`;
     return this.update(this.prevFile, text);
   }
@@ -327,6 +351,19 @@ export class NativeChecker {
     for (const d of program?.getConfigFileParsingDiagnostics() ?? []) {
       if (d.code !== 18003) this.notes.push(`tsconfig.json: ${flatten(d)}`);
     }
+  }
+}
+
+/**
+ * tsc's completions at a position, or undefined where it refuses them: a bare name would need
+ * auto-imports, which its API does not do ("completion list needs auto imports").
+ */
+function completionsAt(project: Project, file: string, position: number, includeSymbol = true): { entries: readonly CompletionEntry[] } | undefined {
+  try {
+    return project.checker.getCompletionsAtPosition(file, position, { includeSymbol }) ?? { entries: [] };
+  } catch (error) {
+    if (/needs auto imports/.test((error as Error).message)) return undefined;
+    throw error;
   }
 }
 
