@@ -1,8 +1,13 @@
 // "Timing: cost and accuracy": how right the timing line's figures are, and what the timing line
-// and %%timeline cost. Tempo only (tslab has neither); every run is one freshly spawned kernel,
+// and %%timeline cost, and the floor under the line's cost that the client sets by itself
+// (bench/message-floor.py). Tempo only (tslab has neither); every run is one freshly spawned kernel,
 // its cells driven through Debian's jupyter_client (bench/cells.py), always killed at the end.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { launchKernel } from './kernels.mjs';
-import { openCells } from './cells.mjs';
+import { openCells, PYTHON, PYTHON_ENV } from './cells.mjs';
 import { treeRssMb } from './proctree.mjs';
 import { median, summarize } from './stats.mjs';
 
@@ -10,6 +15,8 @@ import { median, summarize } from './stats.mjs';
 const LINE_BLOCKS = 8;
 const LINE_BLOCK_CELLS = 30;
 const LINE_WARMUP_CELLS = 20;
+/** Cell pairs per run for the floor under that cost: the client's own cost of one more IOPub message. */
+const FLOOR_PAIRS = 1000;
 /** Timeline cost: cells per run with and without `%%timeline` for each workload, alternating ABBA, after uncounted ones. */
 const TIMELINE_BLOCKS = 12;
 const TIMELINE_WARMUP = 3;
@@ -31,6 +38,7 @@ const TIMERS_10K = 'await Promise.all(Array.from({length: 10000}, () => new Prom
 const CHAINS_10K = 'await Promise.all(Array.from({length: 10000}, (_, i) => Promise.resolve(i).then((x) => x + 1).then((x) => x * 2).then((x) => x - 1)))';
 const TIMELINE = '%%timeline\n';
 
+const HERE = fileURLToPath(new URL('.', import.meta.url));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const ms = (value) => `${value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2)} ms`;
 const mb = (value) => `${value.toFixed(1)} MB`;
@@ -49,6 +57,8 @@ const ROWS = [
   { key: 'lineOffMs', label: `Trivial cell \`1 + 1\` round trip, \`%timing off\` (median of ${(LINE_BLOCKS / 2) * LINE_BLOCK_CELLS})`, target: '–', show: ms },
   { key: 'lineCostMs', label: 'Cost of the timing line: on − off, same kernel', target: '≤ 0.2 ms', show: signedMs, met: (v) => v <= 0.2 },
   { key: 'lineReplyCostMs', label: '… the same, execute_request → execute_reply only (no client-side handling of the extra message)', target: '–', show: signedMs },
+  { key: 'floorCostMs', label: '… floor: one more, minimal IOPub message from a stub kernel that does no work (bench/message-floor.py)', target: '–', show: signedMs },
+  { key: 'floorReplyCostMs', label: '… floor, execute_request → execute_reply only', target: '–', show: signedMs },
   ...[
     ['timers', '10,000 concurrent 1 ms timers'],
     ['chains', '10,000 concurrent promise chains'],
@@ -167,16 +177,23 @@ async function measureOnce(kernel, scratch) {
   }
 }
 
+/** What one more IOPub message costs the client by itself, whatever the kernel (bench/message-floor.py). */
+async function messageFloor() {
+  const { stdout } = await promisify(execFile)(PYTHON, [join(HERE, 'message-floor.py'), String(FLOOR_PAIRS)], { env: PYTHON_ENV, timeout: 120_000 });
+  const floor = JSON.parse(stdout);
+  return { floorCostMs: floor.ms, floorReplyCostMs: floor.reply_ms };
+}
+
 /** `runs` fresh kernels in a row; resolves with { runs: [...] } or { runs, error } after the first failure. */
 export async function measureTimingCost(kernel, scratch, runs, progress) {
   if (kernel.unavailable) return { runs: [], error: kernel.unavailable };
   const results = [];
   for (let run = 1; run <= runs; run++) {
     try {
-      const result = await measureOnce(kernel, scratch);
+      const result = { ...(await measureOnce(kernel, scratch)), ...(await messageFloor()) };
       results.push(result);
       progress(
-        `timing run ${run}/${runs}: sleep ${ms(result.sleepWallMs)}, blocked ${ms(result.blockedMs)}, line ${signedMs(result.lineCostMs)}, ` +
+        `timing run ${run}/${runs}: sleep ${ms(result.sleepWallMs)}, blocked ${ms(result.blockedMs)}, line ${signedMs(result.lineCostMs)} (floor ${signedMs(result.floorCostMs)}), ` +
           `timeline ×${result.timersRatio.toFixed(2)} / ×${result.chainsRatio.toFixed(2)}, ` +
           `RSS ${mb(result.rssBeforeMb)} → ${mb(result.rssAfterMb)} (${signedMb(result.rssFurtherMb)}), heap ${signedMb(result.heapGrowthMb)}`,
       );
@@ -211,6 +228,7 @@ export function renderTimingNotes(measured) {
     `Each figure is the median of ${n} runs, each on a freshly spawned Tempo kernel (min – max across runs in brackets); cells go through /usr/bin/python3's jupyter_client (bench/cells.py), and the \`wallMs\` and \`blockedMs\` figures are the kernel's own, from \`execute_reply\` metadata.timing.`,
     'The seed notebook\'s three examples are in the table above, beside the peers.',
     `Timing line: per run, ${LINE_BLOCKS} blocks of ${LINE_BLOCK_CELLS} trivial cells, \`%timing on\` and \`%timing off\` alternating on-off-off-on…, after ${LINE_WARMUP_CELLS} warm-up cells; round trip is execute_request → execute_reply and idle, as in the first table. \`%timing off\` only hides the line: the cell is measured (async_hooks) either way.`,
+    `Floor: per run, ${FLOOR_PAIRS} pairs of cells through the same client from a stub kernel (plain pyzmq in its own process) that answers as Tempo answers \`1 + 1\`, one of each pair with one more, minimal display_data, sent just after the reply so that sending it delays nothing; every kernel that shows a line in its own output message pays at least this.`,
     `Timeline: per run, ${TIMELINE_BLOCKS / 2} cells with and ${TIMELINE_BLOCKS / 2} without \`%%timeline\` for each workload, alternating, after ${TIMELINE_WARMUP} uncounted cells of each; ratios are of the per-run medians. Timers: \`${TIMERS_10K}\`. Promise chains: \`${CHAINS_10K}\`. The round-trip ratio also counts drawing the SVG and sending it.`,
     `Memory: RSS is VmRSS summed over the kernel and its executor, read before any \`%%timeline\` cell (the workload itself having run twice without), after ${MEMORY_CELLS} \`%%timeline\` cells of the 10,000-timer workload (each at the 10,000-lane cap), and after ${MEMORY_CELLS} more; each time a cell first forces a full GC in the executor (\`--expose-gc\` switched on at run time) and reports its \`heapUsed\`, and RSS is read ${RSS_SETTLE_MS} ms later. RSS moves with when V8 grows or gives back its heap, so boundedness is judged on the heap still in use after a full GC: timeline data kept per cell (10,000 lanes each) would add megabytes per cell.`,
     ...(measured.error && n > 0 ? [`A later run failed, so only ${n} runs are counted: ${measured.error.split('\n')[0]}`] : []),
