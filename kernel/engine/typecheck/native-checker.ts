@@ -1,12 +1,11 @@
-import { existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { API, CompletionItemKind, DiagnosticCategory, SymbolFlags, type Diagnostic, type CompletionEntry, type Project, type Snapshot, type Symbol as TsSymbol } from 'typescript-native/unstable/sync';
+import { DiagnosticCategory, type API, type Diagnostic, type Project, type Snapshot } from 'typescript-native/unstable/sync';
+import { GLOBALS_PROBE, identifierCandidates, memberCandidates, type Candidate } from './completion-candidates';
 import { cellDeclarations, type Declaration, type DeclarationKind } from './cell-declarations';
 import { blankMagics, toCodePoints, toUtf16 } from './cell-text';
 import { notebookGlobalsDeclarations } from './notebook-globals';
 import { QuickInfo } from './quick-info';
-import { namesInScope } from './scope-names';
+import { NodeModulesStamp, notebookTsconfig, startTsc } from './tsc-project';
 import type { CellDiagnostic, Completion, CompletionItem, Inspection } from './type-checker';
 
 /** tsc's error for assigning to each kind of declaration other than `let` and `var`. */
@@ -18,25 +17,8 @@ const ASSIGNMENT_ERRORS: Record<Exclude<DeclarationKind, 'let' | 'var' | 'import
   namespace: [2631, 'a namespace'],
 };
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-/** After the cell for completions: its members are the globals (a bare name's completion lists them). */
-const GLOBALS_PROBE = ';globalThis.';
-/** What a bare name may also be completed to, as TypeScript offers them in statements and expressions. */
-const KEYWORDS = ['abstract', 'as', 'async', 'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'declare', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'implements', 'import', 'in', 'instanceof', 'interface', 'keyof', 'let', 'namespace', 'new', 'null', 'return', 'satisfies', 'super', 'switch', 'this', 'throw', 'true', 'try', 'type', 'typeof', 'undefined', 'using', 'var', 'void', 'while', 'yield'];
-
-interface Candidate {
-  name: string;
-  /** Sorts candidates that match equally well. */
-  order: string;
-  /** Known without the symbol (from tsc's completion kind); else taken from the symbol. */
-  type?: string;
-  symbol: () => TsSymbol | undefined;
-}
-
 /** Signatures are looked up for this many matches only: each costs a few round trips to tsc. */
 const SIGNATURES_FOR = 40;
-/** Module kinds in which top-level await is allowed (TypeScript 7's ModuleKind numbers). */
-const TOP_LEVEL_AWAIT_MODULES = new Set([4, 7, 99, 100, 101, 102, 199, 200]);
-const ES2017 = 4;
 
 /**
  * TypeScript 7's native checker (a `tsc --api` child process, driven synchronously, so this runs
@@ -81,16 +63,8 @@ export class NativeChecker {
     this.memory.set(globalsFile, notebookGlobalsDeclarations());
     this.memory.set(this.prevFile, 'export {};\n');
     this.memory.set(this.cellFile, 'export {};\n');
-    const memory = this.memory;
-    this.api = new API({
-      cwd,
-      tsserverPath: tscChild(),
-      fs: {
-        readFile: (file) => memory.get(file),
-        fileExists: (file) => (memory.has(file) ? true : undefined),
-      },
-    });
-    this.memory.set(this.configFile, this.tsconfig(cwd, [globalsFile, this.prevFile, this.cellFile]));
+    this.api = startTsc(cwd, this.memory);
+    this.memory.set(this.configFile, notebookTsconfig(this.api, cwd, [globalsFile, this.prevFile, this.cellFile], this.memory, this.notes));
   }
 
   /** Starts tsc and loads the libraries and @types/node now, so the first real check is a warm one. */
@@ -147,7 +121,8 @@ export class NativeChecker {
     while (wordStart > 0 && /[\p{ID_Continue}$\u200c\u200d]/u.test(source[wordStart - 1])) wordStart--;
     const project = this.project();
     const quickInfo = this.quickInfo(project);
-    const candidates = this.memberCandidates(project, position) ?? this.identifierCandidates(project, position);
+    const probeEnd = this.memory.get(this.cellFile)?.length ?? 0;
+    const candidates = memberCandidates(project, this.cellFile, position) ?? identifierCandidates(project, this.cellFile, position, source, this.prevNames, probeEnd);
     const prefix = source.slice(wordStart, position);
     const lower = prefix.toLowerCase();
     const rank = (candidate: Candidate): number => (candidate.name.startsWith(prefix) ? 0 : 1);
@@ -169,31 +144,6 @@ export class NativeChecker {
     return { matches: items.map((item) => item.text), cursorStart: start, cursorEnd: cursor, metadata: { _jupyter_types_experimental: items } };
   }
 
-  /** What tsc offers at `position` (members after a dot, named imports, …); undefined for a bare name, which it refuses. */
-  private memberCandidates(project: Project, position: number): Candidate[] | undefined {
-    const info = completionsAt(project, this.cellFile, position);
-    // Inside a comment or a string tsc offers nothing.
-    return info?.entries.map((entry) => ({ name: entry.insertText ?? entry.name, order: entry.sortText ?? '', type: completionType(entry.kind), symbol: () => entry.symbol }));
-  }
-
-  /**
-   * A bare name: TypeScript 7's API would need auto-imports for it, so the list is made here, in
-   * the order TypeScript gives it: the cell's own names in scope, the earlier cells' names, the
-   * globals (the probe's members of globalThis), then keywords. Global types (`Record`) are
-   * not among them: globalThis has values only.
-   */
-  private identifierCandidates(project: Project, position: number): Candidate[] {
-    const { checker } = project;
-    const probe = this.memory.get(this.cellFile)?.length ?? 0;
-    const at = { document: this.cellFile, position };
-    const symbol = (name: string) => () => checker.resolveName(name, SymbolFlags.Value | SymbolFlags.Type | SymbolFlags.Namespace, at);
-    const local = namesInScope(this.cellSource, position).map((name) => ({ name, order: '0', symbol: symbol(name) }));
-    const earlier = this.prevNames.map((name) => ({ name, order: '1', symbol: symbol(name) }));
-    const globals = (completionsAt(project, this.cellFile, probe, false)?.entries ?? []).map((entry) => ({ name: entry.name, order: `2${entry.sortText ?? ''}`, type: completionType(entry.kind), symbol: symbol(entry.name) }));
-    const keywords = KEYWORDS.map((name) => ({ name, order: '3', type: 'keyword', symbol: () => undefined }));
-    return [...local, ...earlier, ...globals, ...keywords];
-  }
-
   inspect(code: string, cursorPos: number): Inspection {
     this.setCell(code, true);
     const source = this.cellSource;
@@ -207,14 +157,7 @@ export class NativeChecker {
     const found = candidates.map((p) => project.checker.getSymbolAtPosition(this.cellFile, p)).find((symbol) => symbol !== undefined && !symbol.name.startsWith('"'));
     if (!found) return { found: false, data: {} };
     const quickInfo = this.quickInfo(project);
-    const symbol = quickInfo.resolve(found);
-    const signature = quickInfo.describe(symbol);
-    const { text: doc, tags } = quickInfo.documentation(symbol);
-    const plainTags = tags.map((tag) => [`@${tag.name}`, tag.parameter, tag.text].filter(Boolean).join(' '));
-    const markdownTags = tags.map((tag) => `*@${tag.name}*${tag.parameter ? ` \`${tag.parameter}\`` : ''}${tag.text ? ` — ${tag.text}` : ''}`);
-    const plain = [signature, doc, plainTags.join('\n')].filter(Boolean).join('\n\n');
-    const markdown = ['```typescript\n' + signature + '\n```', doc, markdownTags.join('  \n')].filter(Boolean).join('\n\n');
-    return { found: true, data: { 'text/plain': plain, 'text/markdown': markdown } };
+    return { found: true, data: quickInfo.help(quickInfo.resolve(found)) };
   }
 
   /**
@@ -304,98 +247,10 @@ export class NativeChecker {
     return new QuickInfo(project.checker, project.emitter, new Set([this.cellFile, this.prevFile]));
   }
 
-  /**
-   * Tempo's defaults, then the notebook folder's tsconfig.json over them, then what the model
-   * needs whatever that says: these three files only, no output, and a module kind and target
-   * where top-level await is allowed.
-   */
-  private tsconfig(cwd: string, files: string[]): string {
-    const typesDir = path.dirname(path.dirname(require.resolve('@types/node/package.json')));
-    const defaultsFile = path.join(cwd, '__tempo_defaults__.json');
-    this.memory.set(
-      defaultsFile,
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          target: 'es2022',
-          // Node 20 has every ES2023 library method (findLast, toSorted); no DOM: cells run in Node.
-          lib: ['es2023'],
-          module: 'esnext',
-          moduleResolution: 'bundler',
-          resolveJsonModule: true,
-          skipLibCheck: true,
-          types: ['node'],
-          typeRoots: [typesDir, path.join(cwd, 'node_modules', '@types')],
-        },
-      }),
-    );
-    const userConfig = path.join(cwd, 'tsconfig.json');
-    const forced: Record<string, unknown> = { noEmit: true, declaration: false, composite: false, incremental: false, noUnusedLocals: false, isolatedDeclarations: false };
-    const bases = [defaultsFile];
-    if (existsSync(userConfig)) {
-      bases.push(userConfig);
-      try {
-        const options = this.api.parseConfigFile(userConfig).options;
-        if (options.module !== undefined && !TOP_LEVEL_AWAIT_MODULES.has(options.module as number)) Object.assign(forced, { module: 'esnext', moduleResolution: 'bundler' });
-        if (options.target !== undefined && (options.target as number) < ES2017) forced.target = 'es2022';
-      } catch (error) {
-        this.notes.push(`tsconfig.json ignored: ${(error as Error).message.split('\n')[0]}`);
-        bases.pop();
-      }
-    }
-    return JSON.stringify({ extends: bases, compilerOptions: forced, files });
-  }
-
   private noteConfigProblems(): void {
     const program = this.snapshot?.getProject(this.configFile)?.program;
     for (const d of program?.getConfigFileParsingDiagnostics() ?? []) {
       if (d.code !== 18003) this.notes.push(`tsconfig.json: ${flatten(d)}`);
-    }
-  }
-}
-
-/**
- * tsc's completions at a position, or undefined where it refuses them: a bare name would need
- * auto-imports, which its API does not do ("completion list needs auto imports").
- */
-function completionsAt(project: Project, file: string, position: number, includeSymbol = true): { entries: readonly CompletionEntry[] } | undefined {
-  try {
-    return project.checker.getCompletionsAtPosition(file, position, { includeSymbol }) ?? { entries: [] };
-  } catch (error) {
-    if (/needs auto imports/.test((error as Error).message)) return undefined;
-    throw error;
-  }
-}
-
-/** tsc-child.sh, told where the real tsc is (the executable of TypeScript's package for this platform). */
-function tscChild(): string {
-  const fromTypeScript = createRequire(require.resolve('typescript-native/package.json'));
-  const platformPackage = fromTypeScript.resolve(`@typescript/typescript-${process.platform}-${process.arch}/package.json`);
-  // This worker thread's own copy of the environment: tsc-child.sh inherits it.
-  process.env.TEMPO_TSC = path.join(path.dirname(platformPackage), 'lib', 'tsc');
-  return path.resolve(__dirname, '..', '..', '..', 'kernel', 'engine', 'typecheck', 'tsc-child.sh');
-}
-
-/** Whether the notebook's node_modules changed since last asked (a package installed mid-session). */
-class NodeModulesStamp {
-  private stamp: number | undefined;
-
-  constructor(private readonly folder: string) {
-    this.stamp = this.modified();
-  }
-
-  changed(): boolean {
-    const stamp = this.modified();
-    if (stamp === this.stamp) return false;
-    this.stamp = stamp;
-    return true;
-  }
-
-  private modified(): number | undefined {
-    try {
-      return statSync(this.folder).mtimeMs;
-    } catch {
-      return undefined;
     }
   }
 }
@@ -419,32 +274,3 @@ function acceptedInNotebooks(d: Diagnostic, source: string): boolean {
   return false;
 }
 
-/** The LSP completion kinds tsc gives → the short kinds Jupyter frontends show beside a completion. */
-function completionType(kind: CompletionItemKind | undefined): string {
-  switch (kind) {
-    case CompletionItemKind.Method:
-      return 'method';
-    case CompletionItemKind.Function:
-    case CompletionItemKind.Constructor:
-      return 'function';
-    case CompletionItemKind.Field:
-    case CompletionItemKind.Property:
-      return 'property';
-    case CompletionItemKind.Class:
-      return 'class';
-    case CompletionItemKind.Interface:
-    case CompletionItemKind.TypeParameter:
-    case CompletionItemKind.Struct:
-      return 'type';
-    case CompletionItemKind.Enum:
-      return 'enum';
-    case CompletionItemKind.EnumMember:
-      return 'property';
-    case CompletionItemKind.Module:
-      return 'module';
-    case CompletionItemKind.Keyword:
-      return 'keyword';
-    default:
-      return 'variable';
-  }
-}

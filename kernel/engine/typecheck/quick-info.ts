@@ -54,7 +54,19 @@ export class QuickInfo {
     return 'variable';
   }
 
-  documentation(symbol: TsSymbol): { text: string; tags: { name: string; parameter?: string; text: string }[] } {
+  /** What Shift-Tab shows: the description, the JSDoc and its tags, as text/plain and text/markdown. */
+  help(symbol: TsSymbol): { 'text/plain': string; 'text/markdown': string } {
+    const signature = this.describe(symbol);
+    const { text: doc, tags } = this.documentation(symbol);
+    const plainTags = tags.map((tag) => [`@${tag.name}`, tag.parameter, tag.text].filter(Boolean).join(' '));
+    const markdownTags = tags.map((tag) => `*@${tag.name}*${tag.parameter ? ` \`${tag.parameter}\`` : ''}${tag.text ? ` — ${tag.text}` : ''}`);
+    return {
+      'text/plain': [signature, doc, plainTags.join('\n')].filter(Boolean).join('\n\n'),
+      'text/markdown': ['```typescript\n' + signature + '\n```', doc, markdownTags.join('  \n')].filter(Boolean).join('\n\n'),
+    };
+  }
+
+  private documentation(symbol: TsSymbol): { text: string; tags: { name: string; parameter?: string; text: string }[] } {
     const text = this.checker.getDocumentationCommentOfSymbol(symbol);
     const tags = this.checker.getJsDocTagsOfSymbol(symbol).map((tag) => {
       const words = (tag.text ?? '').trim();

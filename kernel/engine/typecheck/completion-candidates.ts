@@ -1,0 +1,84 @@
+import { CompletionItemKind, SymbolFlags, type CompletionEntry, type Project, type Symbol as TsSymbol } from 'typescript-native/unstable/sync';
+import { namesInScope } from './scope-names';
+
+/** After the cell for completions: its members are the globals (a bare name's completion lists them). */
+export const GLOBALS_PROBE = ';globalThis.';
+/** What a bare name may also be completed to, as TypeScript offers them in statements and expressions. */
+const KEYWORDS = ['abstract', 'as', 'async', 'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'declare', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'implements', 'import', 'in', 'instanceof', 'interface', 'keyof', 'let', 'namespace', 'new', 'null', 'return', 'satisfies', 'super', 'switch', 'this', 'throw', 'true', 'try', 'type', 'typeof', 'undefined', 'using', 'var', 'void', 'while', 'yield'];
+
+export interface Candidate {
+  name: string;
+  /** Sorts candidates that match equally well. */
+  order: string;
+  /** Known without the symbol (from tsc's completion kind); else taken from the symbol. */
+  type?: string;
+  symbol: () => TsSymbol | undefined;
+}
+
+/** What tsc offers at `position` (members after a dot, named imports, …); undefined for a bare name, which it refuses. */
+export function memberCandidates(project: Project, file: string, position: number): Candidate[] | undefined {
+  const info = completionsAt(project, file, position);
+  // Inside a comment or a string tsc offers nothing.
+  return info?.entries.map((entry) => ({ name: entry.insertText ?? entry.name, order: entry.sortText ?? '', type: completionType(entry.kind), symbol: () => entry.symbol }));
+}
+
+/**
+ * A bare name: TypeScript 7's API would need auto-imports for it, so the list is made here, in
+ * the order TypeScript gives it: the cell's own names in scope (`source` is the cell as written),
+ * the earlier cells' names, the globals (members of globalThis at the probe, which the cell file
+ * must end with: see GLOBALS_PROBE), then keywords. Global types (`Record`) are not among them:
+ * globalThis has values only.
+ */
+export function identifierCandidates(project: Project, file: string, position: number, source: string, earlierNames: string[], probeEnd: number): Candidate[] {
+  const { checker } = project;
+  const at = { document: file, position };
+  const symbol = (name: string) => () => checker.resolveName(name, SymbolFlags.Value | SymbolFlags.Type | SymbolFlags.Namespace, at);
+  const local = namesInScope(source, position).map((name) => ({ name, order: '0', symbol: symbol(name) }));
+  const earlier = earlierNames.map((name) => ({ name, order: '1', symbol: symbol(name) }));
+  const globals = (completionsAt(project, file, probeEnd, false)?.entries ?? []).map((entry) => ({ name: entry.name, order: `2${entry.sortText ?? ''}`, type: completionType(entry.kind), symbol: symbol(entry.name) }));
+  const keywords = KEYWORDS.map((name) => ({ name, order: '3', type: 'keyword', symbol: () => undefined }));
+  return [...local, ...earlier, ...globals, ...keywords];
+}
+
+/**
+ * tsc's completions at a position, or undefined where it refuses them: a bare name would need
+ * auto-imports, which its API does not do ("completion list needs auto imports").
+ */
+function completionsAt(project: Project, file: string, position: number, includeSymbol = true): { entries: readonly CompletionEntry[] } | undefined {
+  try {
+    return project.checker.getCompletionsAtPosition(file, position, { includeSymbol }) ?? { entries: [] };
+  } catch (error) {
+    if (/needs auto imports/.test((error as Error).message)) return undefined;
+    throw error;
+  }
+}
+
+/** The LSP completion kinds tsc gives → the short kinds Jupyter frontends show beside a completion. */
+function completionType(kind: CompletionItemKind | undefined): string {
+  switch (kind) {
+    case CompletionItemKind.Method:
+      return 'method';
+    case CompletionItemKind.Function:
+    case CompletionItemKind.Constructor:
+      return 'function';
+    case CompletionItemKind.Field:
+    case CompletionItemKind.Property:
+      return 'property';
+    case CompletionItemKind.Class:
+      return 'class';
+    case CompletionItemKind.Interface:
+    case CompletionItemKind.TypeParameter:
+    case CompletionItemKind.Struct:
+      return 'type';
+    case CompletionItemKind.Enum:
+      return 'enum';
+    case CompletionItemKind.EnumMember:
+      return 'property';
+    case CompletionItemKind.Module:
+      return 'module';
+    case CompletionItemKind.Keyword:
+      return 'keyword';
+    default:
+      return 'variable';
+  }
+}
