@@ -6,7 +6,9 @@ as Tempo answers `1 + 1`: busy, execute_input, execute_result, execute_reply, id
 "on" it also publishes one minimal display_data, just after the reply so that sending it never
 delays the reply. Cells "on" and "off" alternate (on-off-off-on…) through bench/roundtrip.py's
 run_cell, as in cells.py; prints {"ms": median round trip on − off, "reply_ms": the same up to
-execute_reply alone}. Whatever a kernel does, an extra output message costs the client this much.
+execute_reply alone, "cell_ms": the median round trip of an "on" cell}. Whatever a kernel does, an
+extra output message costs the client this much, and a cell answered as Tempo answers `1 + 1`
+(timing line included) takes the client cell_ms: the floor under the trivial-cell round trip.
 """
 import json
 import multiprocessing
@@ -79,8 +81,9 @@ def main():
                 if seconds is None:
                     raise RuntimeError('the stub kernel lost an idle status')
                 runs[code].append((seconds * 1000, marks['reply'] * 1000))
-        cost = lambda part: statistics.median(run[part] for run in runs['on']) - statistics.median(run[part] for run in runs['off'])
-        print(json.dumps({'ms': cost(0), 'reply_ms': cost(1)}))
+        median = lambda code, part: statistics.median(run[part] for run in runs[code])
+        cost = lambda part: median('on', part) - median('off', part)
+        print(json.dumps({'ms': cost(0), 'reply_ms': cost(1), 'cell_ms': median('on', 0)}))
     finally:
         kc.stop_channels()
         stub.kill()

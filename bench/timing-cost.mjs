@@ -59,6 +59,7 @@ const ROWS = [
   { key: 'lineReplyCostMs', label: '… the same, execute_request → execute_reply only (no client-side handling of the extra message)', target: '–', show: signedMs },
   { key: 'floorCostMs', label: '… floor: one more, minimal IOPub message from a stub kernel that does no work (bench/message-floor.py)', target: '–', show: signedMs },
   { key: 'floorReplyCostMs', label: '… floor, execute_request → execute_reply only', target: '–', show: signedMs },
+  { key: 'floorCellMs', label: 'Floor under the trivial-cell round trip: the same stub kernel (Python, so its own sends count too) answering as Tempo answers `1 + 1`: five IOPub messages and the reply, no work', target: '–', show: ms },
   ...[
     ['timers', '10,000 concurrent 1 ms timers'],
     ['chains', '10,000 concurrent promise chains'],
@@ -181,7 +182,7 @@ async function measureOnce(kernel, scratch) {
 async function messageFloor() {
   const { stdout } = await promisify(execFile)(PYTHON, [join(HERE, 'message-floor.py'), String(FLOOR_PAIRS)], { env: PYTHON_ENV, timeout: 120_000 });
   const floor = JSON.parse(stdout);
-  return { floorCostMs: floor.ms, floorReplyCostMs: floor.reply_ms };
+  return { floorCostMs: floor.ms, floorReplyCostMs: floor.reply_ms, floorCellMs: floor.cell_ms };
 }
 
 /** `runs` fresh kernels in a row; resolves with { runs: [...] } or { runs, error } after the first failure. */
