@@ -1,4 +1,4 @@
-import { CompletionItemKind, SymbolFlags, type CompletionEntry, type Project, type Symbol as TsSymbol } from 'typescript-native/unstable/sync';
+import { CompletionItemKind, SymbolFlags, type CompletionEntry, type Project, type Symbol as TsSymbol } from './tsc-client';
 import { namesInScope } from './scope-names';
 
 /** After the cell for completions: its members are the globals (a bare name's completion lists them). */

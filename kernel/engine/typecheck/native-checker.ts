@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DiagnosticCategory, type API, type Diagnostic, type Project, type Snapshot } from 'typescript-native/unstable/sync';
+import { DiagnosticCategory, type API, type Diagnostic, type Project, type Snapshot } from './tsc-client';
 import { GLOBALS_PROBE, identifierCandidates, memberCandidates, type Candidate } from './completion-candidates';
 import { cellDeclarations, type Declaration, type DeclarationKind } from './cell-declarations';
 import { blankMagics, toCodePoints, toUtf16 } from './cell-text';

@@ -1,5 +1,4 @@
-import { NodeFlags, SyntaxKind } from 'typescript-native/unstable/ast';
-import { SignatureKind, SymbolFlags, type Checker, type Emitter, type Symbol as TsSymbol, type Type } from 'typescript-native/unstable/sync';
+import { NodeFlags, SignatureKind, SymbolFlags, SyntaxKind, type Checker, type Emitter, type Symbol as TsSymbol, type Type } from './tsc-client';
 
 /**
  * What TypeScript 6's quick info showed and TypeScript 7's API has no call for: the one-line

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { API } from 'typescript-native/unstable/sync';
+import { API } from './tsc-client';
 
 /** Module kinds in which top-level await is allowed (TypeScript 7's ModuleKind numbers). */
 const TOP_LEVEL_AWAIT_MODULES = new Set([4, 7, 99, 100, 101, 102, 199, 200]);
