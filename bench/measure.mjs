@@ -47,7 +47,7 @@ const STEPS = [
     },
   },
   {
-    rows: ['typedMs', 'completeMs', 'rssCheckerMb'],
+    rows: ['typedMs', 'completeMs', 'rssCheckerMb', 'pssCheckerMb'],
     applies: (peer) => peer.typeChecks,
     async run({ peer, cells, launched, values }) {
       const { typedSetup, typed, complete } = peer.code;
@@ -62,6 +62,7 @@ const STEPS = [
       values.completeMs = median(completions.map((run) => run.ms));
       await sleep(RSS_DELAY_MS);
       values.rssCheckerMb = treeRssMb(launched.pid);
+      values.pssCheckerMb = treePssMb(launched.pid);
     },
   },
   {

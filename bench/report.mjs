@@ -50,6 +50,7 @@ const rows = ({ cells, warmup }) => [
   { key: 'pssStartMb', label: 'PSS after start (shared pages counted once)', unit: 'MB', target: '< 80 MB', met: (v) => v < 80 },
   { key: 'rssCellsMb', label: `RSS after ${warmup + cells} trivial cells`, unit: 'MB' },
   { key: 'rssCheckerMb', label: 'RSS with the checker loaded', unit: 'MB', typed: true },
+  { key: 'pssCheckerMb', label: 'PSS with the checker loaded', unit: 'MB', typed: true },
   { key: 'restartMs', label: 'Kernel restart: `shutdown_request` (restart) → new `kernel_info_reply`', unit: 's' },
 ];
 
