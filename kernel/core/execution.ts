@@ -12,7 +12,8 @@ import type { MagicSettings } from '../engine/magic-runtime';
 export interface Executor {
   start(settings?: MagicSettings): Promise<void>;
   send(command: ExecutorCommand): void;
-  interrupt(): void;
+  /** Stops `cell` if it is still the one running, whenever it gets to code that can be stopped. */
+  interrupt(cell: number): void;
   kill(): void;
 }
 
@@ -25,16 +26,18 @@ interface Outcome {
 
 interface Running {
   request: Message<ExecuteRequest>;
+  /** What the executor knows this run by: interrupts name it. */
+  cell: number;
   /** Its In[n] when it is stored in history. */
   historyLine?: number;
   silent: boolean;
   finish: (outcome: Outcome) => void;
-  interruptedAt?: number;
+  /** Set when interrupted: replaces the executor if the cell is still running when it fires. */
+  escalation?: NodeJS.Timeout;
 }
 
 /** How long an interrupted cell may keep running before its executor is replaced. */
 const INTERRUPT_GRACE_MS = 3000;
-const INTERRUPT_REPEAT_MS = 250;
 /** How long a comm message's busy/idle waits for its handler in the executor. */
 const COMM_HANDLER_MS = 5000;
 /** Parents remembered for output that arrives after its cell finished. */
@@ -49,6 +52,8 @@ export class Execution {
   executionCount = 0;
   readonly history = new History();
   private running: Running | undefined;
+  /** The last number given to a cell sent to the executor. */
+  private cells = 0;
   private readonly parents = new Map<string, { header: Header; silent: boolean }>();
   private readonly streams: StreamBatcher;
   /** Requests received up to this sequence number are aborted (messaging spec: stop_on_error). */
@@ -105,10 +110,12 @@ export class Execution {
     this.preparing = false;
     const early = this.interruptedEarly ? { error: interruptedBeforeRun(), userExpressions: {} } : undefined;
     const outcome: Outcome = typeError ? { error: typeError, userExpressions: {} } : early ?? await new Promise<Outcome>((finish) => {
-      this.running = { request, silent, finish, historyLine: storeHistory ? count : undefined };
-      this.executor.send({ type: 'execute', parent: request.header.msg_id, code, cellName, userExpressions: objectOf(content.user_expressions) });
+      const cell = ++this.cells;
+      this.running = { request, cell, silent, finish, historyLine: storeHistory ? count : undefined };
+      this.executor.send({ type: 'execute', parent: request.header.msg_id, cell, code, cellName, userExpressions: objectOf(content.user_expressions) });
     });
     if (!outcome.error) this.typeGate?.afterRun(code);
+    clearTimeout(this.running?.escalation);
     this.running = undefined;
     this.pendingInput = undefined;
     this.streams.flush();
@@ -134,9 +141,8 @@ export class Execution {
   typeGate: TypeGate | undefined;
 
   /**
-   * SIGINT now and again every INTERRUPT_REPEAT_MS until the cell ends: a signal that lands while
-   * the executor is still receiving or compiling the cell finds nothing to stop, the next one
-   * does. A loop that began after an `await` ignores them all: then the executor is replaced.
+   * Once per cell: the executor stops the cell as soon as it runs code that can be stopped, and
+   * never a later cell. A loop that began after an `await` cannot be: then the executor is replaced.
    */
   interrupt(): void {
     const running = this.running;
@@ -145,17 +151,11 @@ export class Execution {
       this.interruptedEarly = true;
       this.typeGate?.interrupt();
     }
-    if (!running || running.interruptedAt !== undefined) return;
-    running.interruptedAt = Date.now();
-    this.executor.interrupt();
-    const repeat = setInterval(() => {
-      if (this.running !== running) clearInterval(repeat);
-      else if (Date.now() - (running.interruptedAt ?? 0) < INTERRUPT_GRACE_MS) this.executor.interrupt();
-      else {
-        clearInterval(repeat);
-        this.executor.kill();
-      }
-    }, INTERRUPT_REPEAT_MS);
+    if (!running || running.escalation !== undefined) return;
+    this.executor.interrupt(running.cell);
+    running.escalation = setTimeout(() => {
+      if (this.running === running) this.executor.kill();
+    }, INTERRUPT_GRACE_MS);
   }
 
   onEvents(events: ExecutorEvent[]): void {
@@ -237,7 +237,7 @@ export class Execution {
     this.exitNote = undefined;
     // The comms lived in the executor that is gone.
     this.comms.clear();
-    const error = exitError(code, signal, note?.code, running?.interruptedAt !== undefined);
+    const error = exitError(code, signal, note?.code, running?.escalation !== undefined);
     this.starting = this.executor.start(this.settings);
     // The new executor knows no earlier cell, so neither may the checker.
     this.typeGate?.reset();

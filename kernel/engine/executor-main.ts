@@ -13,10 +13,11 @@ import { describeThrown, formatCompileError, formatError } from '../display/trac
 import { CellClock } from '../timing/cell-clock';
 import { formatTimes } from '../timing/time-magics';
 import { CellRegistry } from './cell-registry';
-import type { ExecuteCommand, ExecutorCommand, InputReplyCommand } from './executor-protocol';
+import { INTERRUPT_FD, type ExecuteCommand, type ExecutorCommand, type InputReplyCommand } from './executor-protocol';
 import { writeEvent } from './event-writer';
 import { createInput } from './input-prompt';
 import { createComms, type CommCommand } from './comms';
+import { InterruptGuard } from './interrupt-guard';
 import { ReplEvaluator } from './repl-evaluator';
 import { capturedFrames, installStackCapture } from './stack-capture';
 import { installMagicRuntime } from './magic-runtime';
@@ -26,7 +27,8 @@ import { CellSyntaxError, IMPORT_HELPER, transpileCell } from './transpile';
 /** The execute_request whose code is running now, or whose code started this async chain. */
 const origin = new AsyncLocalStorage<string>();
 const cells = new CellRegistry();
-const evaluator = new ReplEvaluator();
+const guard = new InterruptGuard(INTERRUPT_FD);
+const evaluator = new ReplEvaluator(guard);
 const clock = new CellClock(origin);
 const settings = installMagicRuntime(process.argv[2]);
 let lastParent = '';
@@ -68,6 +70,7 @@ function errorContent(thrown: unknown, preface?: string): ErrorContent {
 
 async function execute(command: ExecuteCommand): Promise<void> {
   lastParent = command.parent;
+  guard.cell = command.cell;
   let error: ErrorContent | undefined;
   let measured: ReturnType<CellClock['end']>;
   try {
@@ -150,8 +153,8 @@ function main(): void {
   // cell that started the chain (AsyncLocalStorage follows timers and promises) and carry on.
   process.on('uncaughtException', (thrown) => reportLateError('Uncaught exception in a callback:', thrown));
   process.on('unhandledRejection', (reason) => reportLateError('Unhandled promise rejection (nobody awaited or caught it):', reason));
-  // Outside synchronous code SIGINT lands here: stop waiting for the cell's pending await.
-  process.on('SIGINT', () => evaluator.interrupt());
+  // An interrupt that finds no synchronous code of its cell running: stop the cell's pending await.
+  guard.onInterrupt = () => evaluator.interrupt();
   process.on('exit', (code) => writeEvent({ type: 'exit', parent: currentParent(), code }));
   // The kernel is gone (even if it was killed): nothing is left to serve.
   process.on('disconnect', () => process.exit(0));

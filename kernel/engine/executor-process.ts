@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import type { ExecutorCommand, ExecutorEvent } from './executor-protocol';
+import type { Readable, Writable } from 'node:stream';
+import { EVENT_FD, INTERRUPT_FD, type ExecutorCommand, type ExecutorEvent } from './executor-protocol';
 import type { MagicSettings } from './magic-runtime';
 
 export interface ExecutorListener {
@@ -23,13 +23,14 @@ export class ExecutorProcess {
   /** Starts a fresh executor, with the settings of the one it replaces if any; resolves when it can take cells. */
   start(settings?: MagicSettings): Promise<void> {
     const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ENTRY, ...(settings ? [JSON.stringify(settings)] : [])], {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ipc'],
-      // Its own process group: Jupyter's SIGINT to the kernel's group must not reach it twice.
+      // fd 3: events; fd 4: Node's IPC channel, for commands; fd 5: interrupts.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ipc', 'pipe'],
+      // Its own process group: Jupyter's SIGINT to the kernel's group must not reach it (interrupt-guard.ts).
       detached: true,
     });
     this.child = child;
     const ready = new Promise<void>((resolve) => {
-      const events = child.stdio[3] as Readable;
+      const events = child.stdio[EVENT_FD] as Readable;
       let partial = '';
       events.setEncoding('utf8');
       events.on('data', (chunk: string) => {
@@ -45,6 +46,8 @@ export class ExecutorProcess {
       stream.setEncoding('utf8');
       stream.on('data', (text: string) => this.listener.onRawOutput(name, text));
     }
+    // Writing to an executor that just died fails; its `exit` says what happened.
+    interruptsOf(child).on('error', () => {});
     child.on('exit', (code, signal) => {
       if (this.child === child) this.child = undefined;
       this.listener.onExit(code, signal);
@@ -56,12 +59,18 @@ export class ExecutorProcess {
     this.child?.send(command);
   }
 
-  interrupt(): void {
-    this.child?.kill('SIGINT');
+  /** Asks the executor to stop `cell`, if that is still the one running (never a SIGINT: see interrupt-guard.ts). */
+  interrupt(cell: number): void {
+    if (this.child) interruptsOf(this.child).write(`${cell}\n`);
   }
 
   /** Ends the executor at once; its `exit` still reaches the listener. */
   kill(): void {
     this.child?.kill('SIGKILL');
   }
+}
+
+/** The pipe the executor's interrupt agent reads (node types `stdio` as five entries only). */
+function interruptsOf(child: ChildProcess): Writable {
+  return child.stdio.at(INTERRUPT_FD) as Writable;
 }

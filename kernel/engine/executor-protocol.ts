@@ -1,6 +1,7 @@
 // What the kernel process and its executor child say to each other. Requests go down Node's IPC
 // channel; events come back as JSON lines on fd 3, written synchronously by the executor so that
-// output reaches the kernel even while user code then blocks the thread.
+// output reaches the kernel even while user code then blocks the thread. Interrupts have a pipe
+// of their own, which a thread of the executor reads even while a cell blocks the main one.
 
 import type { ErrorContent, MimeBundle } from '../protocol/messages';
 import type { CellTiming } from '../timing/cell-clock';
@@ -8,11 +9,15 @@ import type { CommCommand, CommEvent } from './comms';
 import type { MagicSettings } from './magic-runtime';
 
 export const EVENT_FD = 3;
+/** The kernel writes the `cell` number of each cell to interrupt here, one a line (interrupt-guard.ts). */
+export const INTERRUPT_FD = 5;
 
 export interface ExecuteCommand {
   type: 'execute';
   /** The execute_request's msg_id: every event the cell causes, now or later, carries it. */
   parent: string;
+  /** The kernel's number for this run of a cell, from 1 up: what an interrupt names. */
+  cell: number;
   code: string;
   /** Name of the cell's script in tracebacks, e.g. `In[3]`. */
   cellName: string;
@@ -27,7 +32,7 @@ export interface InputReplyCommand {
   error?: string;
 }
 
-/** Interrupts are SIGINT, not commands: a busy cell never reads its IPC channel. */
+/** Interrupts are not commands: a busy cell never reads its IPC channel (see INTERRUPT_FD). */
 export type ExecutorCommand = ExecuteCommand | InputReplyCommand | CommCommand;
 
 export type ExecutorEvent =

@@ -1,14 +1,8 @@
 import { Session } from 'node:inspector';
 import { Script } from 'node:vm';
+import { InterruptedError, type InterruptGuard } from './interrupt-guard';
 
 export type Evaluation = { ok: true; value: unknown } | { ok: false; error: unknown };
-
-export class InterruptedError extends Error {
-  override readonly name = 'Interrupted';
-  constructor() {
-    super('the cell was interrupted (Kernel → Interrupt)');
-  }
-}
 
 interface RemoteObject {
   type: string;
@@ -23,13 +17,12 @@ interface EvaluateResult {
   exceptionDetails?: { exception?: RemoteObject; text: string };
 }
 
-const RUN = Symbol.for('tempo.run');
 const STASH = Symbol.for('tempo.stash');
 const OBJECT_GROUP = 'tempo-cell';
 // Strict, so a primitive `this` is not boxed on its way back.
 const STASH_FUNCTION = `function () { 'use strict'; globalThis[Symbol.for('tempo.stash')] = this; }`;
 
-type Globals = typeof globalThis & { [RUN]?: () => void; [STASH]?: unknown };
+type Globals = typeof globalThis & { [STASH]?: unknown };
 
 /**
  * What only REPL mode gives: lexical declarations a rerun may repeat, and top-level await. A
@@ -40,22 +33,20 @@ const NEEDS_REPL_MODE = /\b(?:let|const|class|using|await|yield|import)\b/;
 
 /**
  * Runs scripts in V8's REPL mode through an in-process inspector session, as Deno's REPL does:
- * top-level `await`, and `const`/`let`/`class` that a rerun may declare again. The call is entered
- * through `vm` with `breakOnSigint`, so SIGINT stops a synchronous busy loop and keeps all state.
+ * top-level `await`, and `const`/`let`/`class` that a rerun may declare again. Every script runs
+ * inside the guard's `run`, so an interrupt stops a synchronous busy loop and keeps all state.
  */
 export class ReplEvaluator {
   private readonly session = new Session();
-  private readonly entry = new Script(`globalThis[Symbol.for('tempo.run')]()`, { filename: 'evalmachine.<tempo>' });
   private cancelPending: ((error: unknown) => void) | undefined;
 
-  constructor() {
+  constructor(private readonly guard: InterruptGuard) {
     this.session.connect();
   }
 
   /** Evaluates `code`, named `scriptName` in stack traces; settles when any top-level await does. */
   evaluate(code: string, scriptName: string): Promise<Evaluation> {
-    if (!NEEDS_REPL_MODE.test(code)) return Promise.resolve(runScript(code, scriptName));
-    const globals = globalThis as Globals;
+    if (!NEEDS_REPL_MODE.test(code)) return Promise.resolve(this.runScript(code, scriptName));
     return new Promise<Evaluation>((resolve) => {
       let settled = false;
       const settle = (evaluation: Evaluation): void => {
@@ -65,27 +56,35 @@ export class ReplEvaluator {
         resolve(evaluation);
       };
       this.cancelPending = (error) => settle({ ok: false, error });
-      globals[RUN] = () =>
-        this.session.post(
-          'Runtime.evaluate',
-          { expression: `${code}\n//# sourceURL=${scriptName}`, replMode: true, objectGroup: OBJECT_GROUP },
-          (protocolError, response) => {
-            if (settled) return;
-            if (protocolError) return settle({ ok: false, error: protocolError });
-            void this.fetch(response as EvaluateResult).then(settle);
-          },
-        );
       try {
-        this.entry.runInThisContext({ breakOnSigint: true });
+        this.guard.run(() =>
+          this.session.post(
+            'Runtime.evaluate',
+            { expression: `${code}\n//# sourceURL=${scriptName}`, replMode: true, objectGroup: OBJECT_GROUP },
+            (protocolError, response) => {
+              if (settled) return;
+              if (protocolError) return settle({ ok: false, error: protocolError });
+              void this.fetch(response as EvaluateResult).then(settle);
+            },
+          ),
+        );
       } catch (error) {
-        settle({ ok: false, error: interruptedOr(error) });
-      } finally {
-        delete globals[RUN];
+        settle({ ok: false, error });
       }
     });
   }
 
-  /** Stops waiting for a cell's top-level await (SIGINT outside synchronous code). */
+  /** A plain script: no inspector round trip. */
+  private runScript(code: string, scriptName: string): Evaluation {
+    try {
+      const script = new Script(code, { filename: scriptName });
+      return { ok: true, value: this.guard.run(() => script.runInThisContext()) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  /** Stops waiting for a cell's top-level await (an interrupt outside synchronous code). */
   interrupt(): boolean {
     if (!this.cancelPending) return false;
     this.cancelPending(new InterruptedError());
@@ -113,19 +112,6 @@ export class ReplEvaluator {
       });
     });
   }
-}
-
-function runScript(code: string, scriptName: string): Evaluation {
-  try {
-    return { ok: true, value: new Script(code, { filename: scriptName }).runInThisContext({ breakOnSigint: true }) };
-  } catch (error) {
-    return { ok: false, error: interruptedOr(error) };
-  }
-}
-
-/** SIGINT stopped the script: say so in the cell's words, not vm's. */
-function interruptedOr(error: unknown): unknown {
-  return (error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' ? new InterruptedError() : error;
 }
 
 function primitive(remote: RemoteObject): unknown {

@@ -54,6 +54,14 @@ test('unbounded recursion: RangeError reported, state kept', async () => {
   assert.equal(r.keep, '42');
 });
 
+test('an interrupt that lands as its cell ends stops that cell or nothing: never a later cell, never the executor', async (t) => {
+  const r = await check('interrupt_as_cell_ends');
+  t.diagnostic(`${r.victim_errors.length} of 40 cells stopped by their interrupt, the others had finished`);
+  assert.deepEqual(r.victim_errors.filter((e) => !e.startsWith('Interrupted: the cell was interrupted')), [], 'an interrupted cell reports only that');
+  assert.deepEqual(r.later_errors, [], 'the cells run after each interrupt all succeed');
+  assert.equal(r.survivor, '1', 'the executor kept its state throughout');
+});
+
 test("a throw in a timer is an error output under the cell that set the timer", async () => {
   const r = await check('late_throw_in_timer');
   assert.equal(resultText(r.first), '1');

@@ -3,6 +3,7 @@ stack overflow, late throws, unhandled rejections, timer output, process.exit. C
 the executor's state run first; the ones that replace the executor run last."""
 
 import os
+import random
 import signal
 import sys
 import time
@@ -14,6 +15,7 @@ from tempo_client import Checks  # noqa: E402
 
 check = Checks()
 LOOP = 'console.log("running"); while (true) {}'
+SPIN = "var t0 = Date.now(); while (Date.now() - t0 < %d) {}"
 
 
 def start_cell(c, code):
@@ -35,6 +37,11 @@ def interrupt_and_time(c, msg_id, sent, interrupt, timeout=15):
     run = c.finish(msg_id, sent, timeout)
     run["reply_after_interrupt"] = run["reply"]["t"] - t0
     return run
+
+
+def failures(replies):
+    """'ename: evalue' of each execute_reply content that is not ok."""
+    return [f"{r['ename']}: {r['evalue']}" for r in replies if r["status"] != "ok"]
 
 
 def interrupted(c, code, interrupt, timeout=15):
@@ -93,6 +100,24 @@ def interrupt_by_signal(c):
 @check
 def stack_overflow(c):
     return {"run": c.execute("function f(): number { return f() } f()"), "keep": c.value("keep")}
+
+
+@check
+def interrupt_as_cell_ends(c):
+    # An interrupt that lands just as its cell ends may stop that cell or nothing, but never a
+    # later cell or the executor (node's SIGINT watchdog kept such a signal for the next cell).
+    # The moment is random around the end of a short busy cell, many times over; the next cell
+    # goes only after interrupt_reply, so the kernel surely took the interrupt before it.
+    rng = random.Random(7)
+    c.execute("let survivor = 1")
+    victims, later = [], []
+    for _ in range(40):
+        msg_id, sent = c.send_execute(SPIN % 6)
+        time.sleep(rng.uniform(0, 0.012))
+        c.request("interrupt_request", channel="control")
+        victims.append(c.finish(msg_id, sent)["reply"]["content"])
+        later.append(c.execute(SPIN % 20)["reply"]["content"])
+    return {"victim_errors": failures(victims), "later_errors": failures(later), "survivor": c.value("survivor")}
 
 
 @check
