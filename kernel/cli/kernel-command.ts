@@ -69,7 +69,7 @@ export async function runKernel(connectionFile: string, typeChecker = createType
   process.on('SIGINT', () => execution.interrupt());
   process.on('SIGTERM', () => void shutdown());
   watchParent(() => void shutdown());
-  await transport.bind();
+  transport.bind();
   messenger.publish('status', { execution_state: 'starting' }, {});
   // Spawning the executor costs the kernel's thread ~15 ms: let the client's first kernel_info
   // be answered before that. Any cell waits for the executor to be ready anyway.
