@@ -1,29 +1,38 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
 import { readConnectionFile } from '../protocol/connection';
 import { ReplayGuard } from '../protocol/replay-guard';
 import { Signer } from '../protocol/signing';
 import { decode, WireError } from '../protocol/wire';
 import { Transport } from '../transport/sockets';
-import { Execution } from '../core/execution';
 import { Kernel } from '../core/kernel';
 import { Messenger } from '../core/messenger';
-import { ExecutorProcess } from '../engine/executor-process';
-import { TypeGate } from '../engine/typecheck/type-gate';
 import type { WorkerTypeChecker } from '../engine/typecheck/worker-type-checker';
-import { createTypeChecker } from './kernel-checker';
+import type { KernelEngine } from './kernel-engine';
 import { log } from './kernel-log';
 
-const EXECUTOR_START_DELAY_MS = 50;
+const kernelEngine = (): typeof import('./kernel-engine') => require('./kernel-engine');
+
+/** When the engine starts if no request has come by then. */
+const ENGINE_START_DELAY_MS = 50;
 
 /**
- * `tempo kernel CONNECTION_FILE`: what Jupyter runs. Wires transport, protocol, core and engine.
- * `typeChecker` is given already started by `tempo kernel --checker-first`; otherwise it starts
- * after the sockets are bound.
+ * `tempo kernel CONNECTION_FILE`: what Jupyter runs. Wires transport, protocol and core; the engine
+ * (kernel-engine.ts) loads and starts once the first request is answered, which in Jupyter is
+ * kernel_info: a user waits for that reply, not for the executor. A request that needs the engine
+ * sooner loads it then. `typeChecker` is given already started by `tempo kernel --checker-first`.
  */
-export async function runKernel(connectionFile: string, typeChecker = createTypeChecker()): Promise<void> {
+export async function runKernel(connectionFile: string, typeChecker?: WorkerTypeChecker): Promise<void> {
   const info = readConnectionFile(connectionFile);
   const signer = new Signer(info.signature_scheme, info.key);
   const guard = new ReplayGuard();
-  let kernel: Kernel | undefined;
+  let engine: KernelEngine | undefined;
+  const loadEngine = (): KernelEngine => (engine ??= kernelEngine().createEngine(messenger, () => kernel.queued, typeChecker));
+  let started = false;
+  const startEngine = (): void => {
+    if (started) return;
+    started = true;
+    loadEngine().start();
+  };
   const transport = new Transport(info, {
     onFrames(channel, frames) {
       let message;
@@ -35,8 +44,11 @@ export async function runKernel(connectionFile: string, typeChecker = createType
         log(`${channel}: dropped message (${error.message})${error.msgId ? ` msg_id ${error.msgId} ${error.msgType}` : ''}`);
         return;
       }
-      if (channel === 'stdin') execution.onInputReply(message);
-      else kernel?.handle(channel, message);
+      // Only a running cell asks for input, and a cell needs the engine.
+      if (channel === 'stdin') engine?.execution.onInputReply(message);
+      else kernel.handle(channel, message);
+      // After the reply and its idle status have gone out.
+      if (!started) setImmediate(startEngine);
     },
     onSubscribe(topic) {
       messenger.publish('iopub_welcome', { subscription: topic.toString('utf8') }, {}, [topic]);
@@ -46,39 +58,23 @@ export async function runKernel(connectionFile: string, typeChecker = createType
     },
   });
   const messenger = new Messenger(transport, signer);
-  const execution: Execution = new Execution(
-    messenger,
-    new ExecutorProcess({
-      onEvents: (events) => execution.onEvents(events),
-      onRawOutput: (name, text) => execution.onRawOutput(name, text),
-      onExit: (code, signal) => execution.onExecutorExit(code, signal),
-    }),
-  );
   const shutdown = async (): Promise<void> => {
-    execution.stop();
+    engine?.execution.stop();
     await transport.flush();
     transport.close();
     process.exit(0);
   };
-  kernel = new Kernel(messenger, execution, { onShutdown: () => void shutdown(), log });
-  kernel.typeChecker = typeChecker;
-  execution.typeGate = new TypeGate(typeChecker);
+  const kernel = new Kernel(messenger, loadEngine, { onShutdown: () => void shutdown(), log });
   // The kernel itself must outlive any bug in a handler: log it and keep serving.
   process.on('uncaughtException', (error) => log(`internal error: ${error.stack ?? error}`));
   // Signal-mode interrupts (Jupyter's default) arrive here; message mode uses interrupt_request.
-  process.on('SIGINT', () => execution.interrupt());
+  // Without an engine no cell is running: nothing to interrupt.
+  process.on('SIGINT', () => engine?.execution.interrupt());
   process.on('SIGTERM', () => void shutdown());
   watchParent(() => void shutdown());
   transport.bind();
   messenger.publish('status', { execution_state: 'starting' }, {});
-  // Spawning the executor costs the kernel's thread ~15 ms: let the client's first kernel_info
-  // be answered before that. Any cell waits for the executor to be ready anyway.
-  setTimeout(() => {
-    void execution.start();
-    // Loading TypeScript takes its worker 1–3 s; the first cell waits for it (type-gate.ts says how long).
-    // Already started under --checker-first (start() does nothing then).
-    typeChecker.start();
-  }, EXECUTOR_START_DELAY_MS);
+  setTimeout(startEngine, ENGINE_START_DELAY_MS);
 }
 
 /**
