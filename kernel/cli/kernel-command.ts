@@ -12,14 +12,16 @@ import { log } from './kernel-log';
 
 const kernelEngine = (): typeof import('./kernel-engine') => require('./kernel-engine');
 
-/** When the engine starts if no request has come by then. */
+/**
+ * Loading the engine and spawning the executor take the kernel's thread ~30 ms: that waits until
+ * the client's first kernel_info has been answered and its reply delivered.
+ */
 const ENGINE_START_DELAY_MS = 50;
 
 /**
  * `tempo kernel CONNECTION_FILE`: what Jupyter runs. Wires transport, protocol and core; the engine
- * (kernel-engine.ts) loads and starts once the first request is answered, which in Jupyter is
- * kernel_info: a user waits for that reply, not for the executor. A request that needs the engine
- * sooner loads it then. `typeChecker` is given already started by `tempo kernel --checker-first`.
+ * (kernel-engine.ts) loads and starts ENGINE_START_DELAY_MS after binding, or sooner if a request
+ * needs it. `typeChecker` is given already started by `tempo kernel --checker-first`.
  */
 export async function runKernel(connectionFile: string, typeChecker?: WorkerTypeChecker): Promise<void> {
   const info = readConnectionFile(connectionFile);
@@ -27,12 +29,6 @@ export async function runKernel(connectionFile: string, typeChecker?: WorkerType
   const guard = new ReplayGuard();
   let engine: KernelEngine | undefined;
   const loadEngine = (): KernelEngine => (engine ??= kernelEngine().createEngine(messenger, () => kernel.queued, typeChecker));
-  let started = false;
-  const startEngine = (): void => {
-    if (started) return;
-    started = true;
-    loadEngine().start();
-  };
   const transport = new Transport(info, {
     onFrames(channel, frames) {
       let message;
@@ -47,8 +43,6 @@ export async function runKernel(connectionFile: string, typeChecker?: WorkerType
       // Only a running cell asks for input, and a cell needs the engine.
       if (channel === 'stdin') engine?.execution.onInputReply(message);
       else kernel.handle(channel, message);
-      // After the reply and its idle status have gone out.
-      if (!started) setImmediate(startEngine);
     },
     onSubscribe(topic) {
       messenger.publish('iopub_welcome', { subscription: topic.toString('utf8') }, {}, [topic]);
@@ -74,7 +68,7 @@ export async function runKernel(connectionFile: string, typeChecker?: WorkerType
   watchParent(() => void shutdown());
   transport.bind();
   messenger.publish('status', { execution_state: 'starting' }, {});
-  setTimeout(startEngine, ENGINE_START_DELAY_MS);
+  setTimeout(() => loadEngine().start(), ENGINE_START_DELAY_MS);
 }
 
 /**

@@ -1,5 +1,5 @@
 // The half of `tempo kernel` that runs cells: the execution layer, its executor child and the
-// TypeScript checker. kernel-command.ts loads it only after the first reply: its modules (child
+// TypeScript checker. kernel-command.ts loads it once the sockets serve: its modules (child
 // processes, worker threads, display) take the kernel's thread ~15 ms that kernel_info does not need.
 import { Execution } from '../core/execution';
 import type { Engine } from '../core/kernel';
