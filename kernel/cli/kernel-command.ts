@@ -1,29 +1,35 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
 import { readConnectionFile } from '../protocol/connection';
 import { ReplayGuard } from '../protocol/replay-guard';
 import { Signer } from '../protocol/signing';
 import { decode, WireError } from '../protocol/wire';
 import { Transport } from '../transport/sockets';
-import { Execution } from '../core/execution';
 import { Kernel } from '../core/kernel';
 import { Messenger } from '../core/messenger';
-import { ExecutorProcess } from '../engine/executor-process';
-import { TypeGate } from '../engine/typecheck/type-gate';
 import type { WorkerTypeChecker } from '../engine/typecheck/worker-type-checker';
-import { createTypeChecker } from './kernel-checker';
+import type { KernelEngine } from './kernel-engine';
 import { log } from './kernel-log';
 
-const EXECUTOR_START_DELAY_MS = 50;
+const kernelEngine = (): typeof import('./kernel-engine') => require('./kernel-engine');
 
 /**
- * `tempo kernel CONNECTION_FILE`: what Jupyter runs. Wires transport, protocol, core and engine.
- * `typeChecker` is given already started by `tempo kernel --checker-first`; otherwise it starts
- * after the sockets are bound.
+ * Loading the engine (~15 ms) and spawning the executor (~15 ms) keep the kernel's thread busy:
+ * that waits until the client's first kernel_info, sent as it connects, has been answered and the
+ * reply delivered (within ~10 ms of binding). The executor then spawns ~50 ms after binding.
  */
-export async function runKernel(connectionFile: string, typeChecker = createTypeChecker()): Promise<void> {
+const ENGINE_START_DELAY_MS = 35;
+
+/**
+ * `tempo kernel CONNECTION_FILE`: what Jupyter runs. Wires transport, protocol and core; the engine
+ * (kernel-engine.ts) loads and starts ENGINE_START_DELAY_MS after binding, or sooner if a request
+ * needs it. `typeChecker` is given already started by `tempo kernel --checker-first`.
+ */
+export async function runKernel(connectionFile: string, typeChecker?: WorkerTypeChecker): Promise<void> {
   const info = readConnectionFile(connectionFile);
   const signer = new Signer(info.signature_scheme, info.key);
   const guard = new ReplayGuard();
-  let kernel: Kernel | undefined;
+  let engine: KernelEngine | undefined;
+  const loadEngine = (): KernelEngine => (engine ??= kernelEngine().createEngine(messenger, () => kernel.queued, typeChecker));
   const transport = new Transport(info, {
     onFrames(channel, frames) {
       let message;
@@ -35,8 +41,9 @@ export async function runKernel(connectionFile: string, typeChecker = createType
         log(`${channel}: dropped message (${error.message})${error.msgId ? ` msg_id ${error.msgId} ${error.msgType}` : ''}`);
         return;
       }
-      if (channel === 'stdin') execution.onInputReply(message);
-      else kernel?.handle(channel, message);
+      // Only a running cell asks for input, and a cell needs the engine.
+      if (channel === 'stdin') engine?.execution.onInputReply(message);
+      else kernel.handle(channel, message);
     },
     onSubscribe(topic) {
       messenger.publish('iopub_welcome', { subscription: topic.toString('utf8') }, {}, [topic]);
@@ -46,39 +53,23 @@ export async function runKernel(connectionFile: string, typeChecker = createType
     },
   });
   const messenger = new Messenger(transport, signer);
-  const execution: Execution = new Execution(
-    messenger,
-    new ExecutorProcess({
-      onEvents: (events) => execution.onEvents(events),
-      onRawOutput: (name, text) => execution.onRawOutput(name, text),
-      onExit: (code, signal) => execution.onExecutorExit(code, signal),
-    }),
-  );
   const shutdown = async (): Promise<void> => {
-    execution.stop();
+    engine?.execution.stop();
     await transport.flush();
     transport.close();
     process.exit(0);
   };
-  kernel = new Kernel(messenger, execution, { onShutdown: () => void shutdown(), log });
-  kernel.typeChecker = typeChecker;
-  execution.typeGate = new TypeGate(typeChecker);
+  const kernel = new Kernel(messenger, loadEngine, { onShutdown: () => void shutdown(), log });
   // The kernel itself must outlive any bug in a handler: log it and keep serving.
   process.on('uncaughtException', (error) => log(`internal error: ${error.stack ?? error}`));
   // Signal-mode interrupts (Jupyter's default) arrive here; message mode uses interrupt_request.
-  process.on('SIGINT', () => execution.interrupt());
+  // Without an engine no cell is running: nothing to interrupt.
+  process.on('SIGINT', () => engine?.execution.interrupt());
   process.on('SIGTERM', () => void shutdown());
   watchParent(() => void shutdown());
-  await transport.bind();
+  transport.bind();
   messenger.publish('status', { execution_state: 'starting' }, {});
-  // Spawning the executor costs the kernel's thread ~15 ms: let the client's first kernel_info
-  // be answered before that. Any cell waits for the executor to be ready anyway.
-  setTimeout(() => {
-    void execution.start();
-    // Starting tsc takes its worker ~0.3 s; the first cell waits for it (type-gate.ts says how long).
-    // Already started under --checker-first (start() does nothing then).
-    typeChecker.start();
-  }, EXECUTOR_START_DELAY_MS);
+  setTimeout(() => loadEngine().start(), ENGINE_START_DELAY_MS);
 }
 
 /**

@@ -134,10 +134,10 @@ export class Execution {
     this.messenger.reply('shell', request, 'execute_reply', reply, { started, status: reply.status, ...(outcome.timing ? { timing: outcome.timing } : {}) });
   }
 
-  /** Set by the kernel: how many shell requests wait behind the current one. */
+  /** Set when the engine is built: how many shell requests wait behind the current one. */
   queuedBehind: () => number = () => 0;
 
-  /** Set by the kernel when a TypeScript checker runs: checks each cell before it runs. */
+  /** Set when the engine is built: checks each cell before it runs. */
   typeGate: TypeGate | undefined;
 
   /**

@@ -12,6 +12,15 @@ const ASSIST_TIMEOUT_MS = 5000;
 type RequestChannel = 'shell' | 'control';
 type Handler = (message: Message, channel: RequestChannel, sequence: number) => void | Promise<void>;
 
+/**
+ * What serves every request but kernel_info: cells and the checker. The kernel asks for it on
+ * first need, so that its modules load after the first kernel_info_reply (cli/kernel-command.ts).
+ */
+export interface Engine {
+  execution: Execution;
+  typeChecker: TypeChecker;
+}
+
 export interface KernelHooks {
   /** After shutdown_reply has been sent: stop the process (Jupyter restarts it when asked to). */
   onShutdown(restart: boolean): void;
@@ -29,38 +38,34 @@ export class Kernel {
   private received = 0;
   private readonly handlers: Record<string, Handler>;
 
-  /** Set when a TypeScript checker runs: it answers complete_request and inspect_request. */
-  typeChecker: TypeChecker | undefined;
-
-  constructor(private readonly messenger: Messenger, private readonly execution: Execution, private readonly hooks: KernelHooks) {
-    execution.queuedBehind = () => this.shellQueue.length;
+  constructor(private readonly messenger: Messenger, private readonly engine: () => Engine, private readonly hooks: KernelHooks) {
     this.handlers = {
       kernel_info_request: (m, channel) => this.messenger.reply(channel, m, 'kernel_info_reply', kernelInfo()),
       execute_request: (m, channel, sequence) =>
-        channel === 'shell' ? this.execution.execute(m as unknown as Message<ExecuteRequest>, sequence) : this.hooks.log('execute_request on control ignored'),
+        channel === 'shell' ? this.engine().execution.execute(m as unknown as Message<ExecuteRequest>, sequence) : this.hooks.log('execute_request on control ignored'),
       is_complete_request: (m, channel) => this.messenger.reply(channel, m, 'is_complete_reply', checkComplete(String(m.content.code ?? ''))),
-      history_request: (m, channel) => this.messenger.reply(channel, m, 'history_reply', { status: 'ok', history: this.execution.history.query(m.content as HistoryRequest) }),
+      history_request: (m, channel) => this.messenger.reply(channel, m, 'history_reply', { status: 'ok', history: this.engine().execution.history.query(m.content as HistoryRequest) }),
       // messaging spec: cursor_pos counts Unicode code points; the checker converts.
       complete_request: async (m, channel) => {
         const code = String(m.content.code ?? '');
         const cursor = typeof m.content.cursor_pos === 'number' ? m.content.cursor_pos : [...code].length;
-        const result = await this.typeChecker?.complete(code, cursor, ASSIST_TIMEOUT_MS).catch((error: Error) => this.hooks.log(`complete_request: ${error.message}`));
+        const result = await this.engine().typeChecker.complete(code, cursor, ASSIST_TIMEOUT_MS).catch((error: Error) => this.hooks.log(`complete_request: ${error.message}`));
         const { matches = [], cursorStart = cursor, cursorEnd = cursor, metadata = {} } = result ?? {};
         this.messenger.reply(channel, m, 'complete_reply', { status: 'ok', matches, cursor_start: cursorStart, cursor_end: cursorEnd, metadata });
       },
       inspect_request: async (m, channel) => {
         const code = String(m.content.code ?? '');
         const cursor = typeof m.content.cursor_pos === 'number' ? m.content.cursor_pos : [...code].length;
-        const result = await this.typeChecker?.inspect(code, cursor, ASSIST_TIMEOUT_MS).catch((error: Error) => this.hooks.log(`inspect_request: ${error.message}`));
+        const result = await this.engine().typeChecker.inspect(code, cursor, ASSIST_TIMEOUT_MS).catch((error: Error) => this.hooks.log(`inspect_request: ${error.message}`));
         this.messenger.reply(channel, m, 'inspect_reply', { status: 'ok', found: result?.found ?? false, data: result?.data ?? {}, metadata: {} });
       },
-      comm_info_request: (m, channel) => this.messenger.reply(channel, m, 'comm_info_reply', { status: 'ok', comms: this.execution.commInfo(m.content.target_name) }),
+      comm_info_request: (m, channel) => this.messenger.reply(channel, m, 'comm_info_reply', { status: 'ok', comms: this.engine().execution.commInfo(m.content.target_name) }),
       // Comm handlers live in the executor, with the cells that registered them.
-      comm_open: (m) => this.execution.forwardComm(m),
-      comm_msg: (m) => this.execution.forwardComm(m),
-      comm_close: (m) => this.execution.forwardComm(m),
+      comm_open: (m) => this.engine().execution.forwardComm(m),
+      comm_msg: (m) => this.engine().execution.forwardComm(m),
+      comm_close: (m) => this.engine().execution.forwardComm(m),
       interrupt_request: (m, channel) => {
-        this.execution.interrupt();
+        this.engine().execution.interrupt();
         this.messenger.reply(channel, m, 'interrupt_reply', { status: 'ok' });
       },
       shutdown_request: (m, channel) => {
@@ -71,6 +76,11 @@ export class Kernel {
         this.hooks.onShutdown(content.restart);
       },
     };
+  }
+
+  /** How many shell requests wait behind the one being handled (stop_on_error aborts them too). */
+  get queued(): number {
+    return this.shellQueue.length;
   }
 
   handle(channel: RequestChannel, message: Message): void {

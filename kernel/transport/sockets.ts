@@ -40,7 +40,11 @@ export class Transport {
     };
   }
 
-  async bind(): Promise<void> {
+  /**
+   * Binds every socket, then starts receiving. bindSync: bind() would run each zmq_bind on
+   * libuv's thread pool, which costs the pool's start-up and an event-loop turn per socket.
+   */
+  bind(): void {
     const all: [zmq.Socket, 'shell' | 'control' | 'stdin' | 'iopub' | 'hb'][] = [
       [this.routers.shell, 'shell'],
       [this.routers.control, 'control'],
@@ -50,7 +54,7 @@ export class Transport {
     ];
     for (const [socket, name] of all) {
       socket.linger = 0;
-      await socket.bind(endpoint(this.info, name));
+      socket.bindSync(endpoint(this.info, name));
     }
     for (const channel of ['shell', 'control', 'stdin'] as const) void this.receiveLoop(channel);
     void this.subscriptionLoop();
