@@ -1,8 +1,4 @@
-import type * as OxcParser from 'oxc-parser';
-
-// Loaded on the first is_complete_request, not at kernel start: only consoles ask for it, and
-// the kernel process stays smaller and starts faster without the parser.
-let parser: typeof OxcParser | undefined;
+import { parseCell } from './parse-cell';
 
 export type Completeness = { status: 'complete' } | { status: 'invalid' } | { status: 'incomplete'; indent: string };
 
@@ -12,9 +8,7 @@ export type Completeness = { status: 'complete' } | { status: 'invalid' } | { st
  * fails anywhere before the end.
  */
 export function checkComplete(code: string): Completeness {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  parser ??= require('oxc-parser') as typeof OxcParser;
-  const { errors } = parser.parseSync('cell.ts', code, { lang: 'ts', sourceType: 'module' });
+  const { errors } = parseCell(code);
   const relevant = errors.filter((error) => !/'return' statement/.test(error.message));
   if (relevant.length === 0) return { status: 'complete' };
   const end = code.trimEnd().length;

@@ -1,4 +1,4 @@
-import type * as OxcParser from 'oxc-parser';
+import { parseCell } from './parse-cell';
 
 /** The global the rewritten magic lines call; the executor defines it. */
 export const MAGIC_RUNTIME = '__tempo';
@@ -25,10 +25,6 @@ export interface ExpandedCell {
 }
 
 const MAGIC_LINE = /^(%%?)([A-Za-z_]\w*)(?:[ \t]+(.*))?$/;
-
-let parser: typeof OxcParser | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const parse = (code: string) => (parser ??= require('oxc-parser') as typeof OxcParser).parseSync('cell.ts', code, { lang: 'ts', sourceType: 'module' });
 
 /**
  * IPython's magics, recognised only at the start of a line and never inside a template literal
@@ -95,11 +91,11 @@ function arrowFor(body: string): string {
 }
 
 function isExpression(code: string): boolean {
-  return parse(`(${code}\n);`).errors.length === 0 && !/^\s*(const|let|var|class|function|if|for|while|return)\b/.test(code);
+  return parseCell(`(${code}\n);`).errors.length === 0 && !/^\s*(const|let|var|class|function|if|for|while|return)\b/.test(code);
 }
 
 function parsesAsCode(lines: string[]): boolean {
-  return parse(lines.join('\n')).errors.length === 0;
+  return parseCell(lines.join('\n')).errors.length === 0;
 }
 
 /** Lines (of `candidates`) that lie inside a template literal or block comment of the cell. */
@@ -112,7 +108,7 @@ function linesInsideLiterals(lines: string[], candidates: number[]): Set<number>
   }
   // Parse with the candidates blanked out, so the rest of the cell is valid code.
   const blanked = lines.map((text, index) => (candidates.includes(index) ? ' '.repeat(text.length) : text)).join('\n');
-  const result = parse(blanked);
+  const result = parseCell(blanked);
   const ranges: [number, number][] = result.comments.filter((c) => c.type === 'Block').map((c) => [c.start, c.end]);
   collectTemplates(result.program, ranges);
   return new Set(candidates.filter((index) => ranges.some(([start, end]) => starts[index] > start && starts[index] < end)));

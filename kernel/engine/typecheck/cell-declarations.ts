@@ -1,4 +1,5 @@
 import type * as Oxc from 'oxc-parser';
+import { parseCell } from '../parse-cell';
 
 /** One top-level declaration of a cell, as the checks of later cells see it. */
 /** What a name is, for what assigning to it from a later cell means (`let` and `var` allow it). */
@@ -18,8 +19,6 @@ export interface CellDeclarations {
   names: Set<string>;
 }
 
-let parser: typeof Oxc | undefined;
-
 /**
  * The top-level declarations of a cell (magic lines already blanked), one name per statement
  * where the syntax allows, so that a later cell redeclaring one name drops only that one:
@@ -27,9 +26,7 @@ let parser: typeof Oxc | undefined;
  * when the cell does not parse (the executor reports that).
  */
 export function cellDeclarations(source: string): CellDeclarations | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  parser ??= require('oxc-parser') as typeof Oxc;
-  const parsed = parser.parseSync('cell.ts', source, { lang: 'ts', sourceType: 'module' });
+  const parsed = parseCell(source);
   if (parsed.errors.length > 0) return undefined;
   const declarations: Declaration[] = [];
   let previousEnd = 0;

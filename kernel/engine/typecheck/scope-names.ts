@@ -1,4 +1,5 @@
 import type * as Oxc from 'oxc-parser';
+import { parseCell } from '../parse-cell';
 import { bindingIdentifiers } from './cell-declarations';
 
 interface AstNode {
@@ -8,8 +9,6 @@ interface AstNode {
   [key: string]: unknown;
 }
 
-let parser: typeof Oxc | undefined;
-
 /**
  * The names declared in the cell that code at `position` can see: the declarations of every
  * block, function and loop around it (innermost first), and the cell's own top level.
@@ -18,9 +17,7 @@ let parser: typeof Oxc | undefined;
  * when the cell does not parse.
  */
 export function namesInScope(source: string, position: number): string[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  parser ??= require('oxc-parser') as typeof Oxc;
-  const parsed = parser.parseSync('cell.ts', source, { lang: 'ts', sourceType: 'module' });
+  const parsed = parseCell(source);
   const scopes: string[][] = [];
   let node: AstNode | undefined = parsed.program as unknown as AstNode;
   while (node) {
