@@ -63,6 +63,7 @@ function completionType(kind: CompletionItemKind | undefined): string {
       return 'function';
     case CompletionItemKind.Field:
     case CompletionItemKind.Property:
+    case CompletionItemKind.EnumMember:
       return 'property';
     case CompletionItemKind.Class:
       return 'class';
@@ -72,8 +73,6 @@ function completionType(kind: CompletionItemKind | undefined): string {
       return 'type';
     case CompletionItemKind.Enum:
       return 'enum';
-    case CompletionItemKind.EnumMember:
-      return 'property';
     case CompletionItemKind.Module:
       return 'module';
     case CompletionItemKind.Keyword:

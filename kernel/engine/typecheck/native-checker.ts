@@ -47,8 +47,7 @@ export class NativeChecker {
   private cellSource = '';
   /** One list per committed cell, oldest first. */
   private committed: Declaration[][] = [];
-  private prevNames: string[] = [];
-  /** What each earlier name is (the newest declaration of it). */
+  /** Each earlier name (the file exports them in this order) and what its newest declaration is. */
   private prevKinds = new Map<string, DeclarationKind>();
   private readonly nodeModules: NodeModulesStamp;
   /** Notes for the kernel's log (tsconfig problems). */
@@ -122,7 +121,7 @@ export class NativeChecker {
     const project = this.project();
     const quickInfo = this.quickInfo(project);
     const probeEnd = this.memory.get(this.cellFile)?.length ?? 0;
-    const candidates = memberCandidates(project, this.cellFile, position) ?? identifierCandidates(project, this.cellFile, position, source, this.prevNames, probeEnd);
+    const candidates = memberCandidates(project, this.cellFile, position) ?? identifierCandidates(project, this.cellFile, position, source, [...this.prevKinds.keys()], probeEnd);
     const prefix = source.slice(wordStart, position);
     const lower = prefix.toLowerCase();
     const rank = (candidate: Candidate): number => (candidate.name.startsWith(prefix) ? 0 : 1);
@@ -189,7 +188,7 @@ export class NativeChecker {
     if (!declared && !anyway) return false;
     this.cellSource = source;
     const own = declared?.names ?? new Set<string>();
-    const imported = this.prevNames.filter((name) => !own.has(name));
+    const imported = [...this.prevKinds.keys()].filter((name) => !own.has(name));
     // After the cell's last line, so that every line and column of the cell stays where it is.
     const trailer = imported.length > 0 ? `import { ${imported.join(', ')} } from "./__tempo_prev__";\n` : '';
     const text = `${source}\n;export {};\n${trailer}`;
@@ -208,8 +207,7 @@ export class NativeChecker {
     }
     const all = kept.flat();
     this.prevKinds = new Map(all.flatMap((d) => d.names.map((name) => [name, d.kind] as const)));
-    this.prevNames = [...this.prevKinds.keys()];
-    const text = `${all.map((d) => d.text).join('\n')}\nexport { ${this.prevNames.join(', ')} };\n`;
+    const text = `${all.map((d) => d.text).join('\n')}\nexport { ${[...this.prevKinds.keys()].join(', ')} };\n`;
     return this.update(this.prevFile, text);
   }
 
