@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { Message } from '../protocol/messages';
 import { KernelClient, KernelExitedError } from '../client/kernel-client';
 import { CellRecord } from './run/cell-record';
+import { QueuedCell } from './run/queued-cell';
 import { joinSource, readNotebook, tagsOf, upgradeTo45, writeNotebook, type Notebook } from './run/notebook-file';
 import { parseRunArgs, UsageError, type RunOptions } from './run/options';
 import { JsonReporter, TerminalReporter, type Reporter } from './run/reporters';
@@ -117,11 +118,14 @@ export async function runNotebook(args: string[]): Promise<number> {
     try {
       if (records.length > 0) await Promise.race([client.start(), stop.promise]);
       reporter.runStart({ notebook: options.notebook, records, codeCells, kernelPid: client.pid });
+      // All at once; a cell tagged raises-exception may fail without the kernel aborting the rest.
+      const queued = stopSignal ? [] : records.map((record) => new QueuedCell((onIopub) => client.execute(joinSource(record.cell.source), onIopub, !mayFail(record))));
       for (const [index, record] of records.entries()) {
         if (stopSignal) return false;
         current = { record, interrupted: false };
         reporter.cellStart(record, index + 1, records.length);
-        await runCell(client, record, current, options, reporter, (message) => deliver(record, message, false), stop.promise);
+        queued[index].start((message) => deliver(record, message, false));
+        await runCell(client, record, queued[index].reply, current, options, reporter, stop.promise);
         current = undefined;
         reporter.cellEnd(record);
         if (record.status !== 'ok' && !(record.status === 'error' && record.allowed)) return true;
@@ -146,14 +150,19 @@ function saveExecuted(notebook: Notebook, records: CellRecord[], out: string): b
   }
 }
 
-/** Runs one cell, honouring `--timeout` and a stop request; sets the record's status and times. */
+/** nbclient's rule: a cell tagged raises-exception may fail and the run goes on. */
+function mayFail(record: CellRecord): boolean {
+  return tagsOf(record.cell).includes('raises-exception');
+}
+
+/** Waits for one cell's `reply` (sent already), honouring `--timeout` and a stop request; sets the record's status and times. */
 async function runCell(
   client: KernelClient,
   record: CellRecord,
+  reply: Promise<Message>,
   state: { interrupted: boolean },
   options: RunOptions,
   reporter: Reporter,
-  onIopub: (message: Message) => void,
   stopped: Promise<string>,
 ): Promise<void> {
   const started = performance.now();
@@ -170,15 +179,15 @@ async function runCell(
     if (state.interrupted || timedOut) client.interrupt();
   }, INTERRUPT_REPEAT_MS);
   try {
-    const outcome = await Promise.race([client.execute(joinSource(record.cell.source), onIopub), stopped, abandon.promise]);
+    const outcome = await Promise.race([reply, stopped, abandon.promise]);
     if (typeof outcome === 'string') {
       record.status = timedOut ? 'timeout' : 'stopped';
     } else {
       record.onReply(outcome);
       const ok = outcome.content.status === 'ok';
       record.status = ok ? 'ok' : timedOut ? 'timeout' : state.interrupted ? 'interrupted' : 'error';
-      // nbclient's rule: a cell tagged raises-exception may fail and the run goes on. Not a timeout.
-      record.allowed = record.status === 'error' && tagsOf(record.cell).includes('raises-exception');
+      // Not a timeout.
+      record.allowed = record.status === 'error' && mayFail(record);
     }
   } catch (error) {
     if (!(error instanceof KernelExitedError)) throw error;

@@ -53,6 +53,8 @@ export class KernelClient {
   /** Made in start() once the kernel is spawned (no kernel, no sockets). */
   private sockets: { shell: Zmq.Dealer; control: Zmq.Dealer; iopub: Zmq.Subscriber } | undefined;
   private readonly pending = new Map<string, PendingExecute>();
+  /** The last send on each socket (see send()). */
+  private readonly sending = { shell: Promise.resolve(), control: Promise.resolve() };
   private signer!: Signer;
   private kernel!: ChildProcess;
   private dir = '';
@@ -113,9 +115,10 @@ export class KernelClient {
   /**
    * Runs `code`; `onIopub` sees each IOPub message of the request as it arrives (busy,
    * execute_input, outputs, idle). Resolves with the reply once reply and idle are both in;
-   * rejects with KernelExitedError if the kernel dies first.
+   * rejects with KernelExitedError if the kernel dies first. With `stopOnError`, a failure makes
+   * the kernel abort the requests queued behind this one.
    */
-  execute(code: string, onIopub: (message: Message) => void): Promise<Message> {
+  execute(code: string, onIopub: (message: Message) => void, stopOnError = true): Promise<Message> {
     const header = this.header('execute_request');
     return new Promise((resolve, reject) => {
       if (this.closed || this.kernel.exitCode !== null || this.kernel.signalCode !== null) {
@@ -127,13 +130,13 @@ export class KernelClient {
         resolve(reply);
       };
       this.pending.set(header.msg_id, new PendingExecute(onIopub, settle, reject));
-      void this.sockets?.shell.send(this.frames(header, { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }));
+      void this.send('shell', this.frames(header, { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: stopOnError }));
     });
   }
 
   /** The kernel's interrupt (messaging spec: interrupt_request on control), not a kill. */
   interrupt(): void {
-    if (!this.closed) void this.sockets?.control.send(this.frames(this.header('interrupt_request'), {}));
+    if (!this.closed) void this.send('control', this.frames(this.header('interrupt_request'), {}));
   }
 
   /**
@@ -146,12 +149,23 @@ export class KernelClient {
     if (this.kernel) {
       const running = this.kernel.exitCode === null && this.kernel.signalCode === null;
       const timer = setTimeout(() => this.kernel.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
-      if (running) void this.sockets?.control.send(this.frames(this.header('shutdown_request'), { restart: false })).catch(() => this.kernel.kill('SIGKILL'));
+      if (running) void this.send('control', this.frames(this.header('shutdown_request'), { restart: false })).catch(() => this.kernel.kill('SIGKILL'));
       await this.exited;
       clearTimeout(timer);
     }
     for (const socket of Object.values(this.sockets ?? {})) socket.close();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Sends in order, one at a time: ZeroMQ takes a send at once only while its queue has room
+   * (a notebook of a thousand cells, all sent together, goes past it) and refuses a second
+   * pending one.
+   */
+  private send(socket: 'shell' | 'control', frames: Buffer[]): Promise<void> {
+    const sent = this.sending[socket].then(() => this.sockets?.[socket].send(frames));
+    this.sending[socket] = sent.catch(() => undefined);
+    return sent;
   }
 
   private header(msgType: string): Header {

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,13 +124,17 @@ test('prints each cell header, then its outputs in order, then a summary', async
 });
 
 test('a failing cell exits 1 and the cells after it do not run', async () => {
-  const file = notebook('fail.ipynb', ['console.log("first")', 'throw new Error("boom")', 'console.log("never printed")']);
+  // The runner sends every cell at once: the kernel must abort a cell it already holds. Unchecked
+  // (%types off), that cell would start at once after the failure, before the runner's shutdown.
+  const marker = path.join(dir, 'ran-after-failure');
+  const file = notebook('fail.ipynb', ['console.log("first")', 'throw new Error("boom")', `%types off\nrequire('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\nconsole.log("never printed")`]);
   const { code, stdout } = await run([file]);
   assert.equal(code, 1);
   assert.match(stdout, /Error: boom/);
   assert.doesNotMatch(stdout, /never printed/);
   assert.match(stdout, /\s2\s+error\s/);
   assert.match(stdout, /\s3\s+not run\s/);
+  assert.equal(existsSync(marker), false, 'the cell after the failed one ran');
 });
 
 test('type errors fail cells as in Jupyter: the first cell, checked while the checker loads, and a later one', async () => {
