@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { KERNEL_LAUNCH_ARGV } from '../engine/launch-env';
 
 // Paths are relative to the compiled file, dist/cli/install.js.
 const REPO_ROOT = path.join(__dirname, '..', '..');
@@ -61,7 +62,7 @@ export function kernelspecJson(opts: {
   displayName?: string;
 }): object {
   return {
-    argv: [path.resolve(opts.nodePath), path.resolve(opts.entry), 'kernel', '{connection_file}'],
+    argv: [...KERNEL_LAUNCH_ARGV, path.resolve(opts.nodePath), path.resolve(opts.entry), 'kernel', '{connection_file}'],
     display_name: opts.displayName ?? DEFAULT_DISPLAY_NAME,
     language: 'typescript',
     interrupt_mode: 'message',

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Zmq from 'zeromq';
+import { kernelLaunchEnv } from '../engine/launch-env';
 import { endpoint } from '../protocol/connection';
 import { newHeader, type Header, type Message } from '../protocol/messages';
 import { ReplayGuard } from '../protocol/replay-guard';
@@ -72,7 +73,7 @@ export class KernelClient {
     this.signer = new Signer(info.signature_scheme, info.key);
     // JPY_PARENT_PID: the kernel exits by itself if this process dies without shutting it down.
     // --checker-first: nothing here waits for kernel_info, and the first cell waits for the checker.
-    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', '--checker-first', path], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, JPY_PARENT_PID: String(process.pid) } });
+    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', '--checker-first', path], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...kernelLaunchEnv(process.env), JPY_PARENT_PID: String(process.pid) } });
     let failStart: (error: Error) => void = () => undefined;
     const startFailed = new Promise<never>((_, reject) => (failStart = reject));
     this.exited = new Promise((resolve) => {

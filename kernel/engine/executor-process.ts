@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { executorEnv } from './launch-env';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { EVENT_FD, INTERRUPT_FD, type ExecutorCommand, type ExecutorEvent } from './executor-protocol';
@@ -27,6 +28,7 @@ export class ExecutorProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ipc', 'pipe'],
       // Its own process group: Jupyter's SIGINT to the kernel's group must not reach it (interrupt-guard.ts).
       detached: true,
+      env: executorEnv(process.env),
     });
     this.child = child;
     const ready = new Promise<void>((resolve) => {

@@ -38,9 +38,9 @@ function notebook(name, cells, { minor = 5 } = {}) {
  * Runs `tempo run ...args`; resolves with its exit code and output. `onLine(line, child)` sees
  * each stdout line as it arrives (to interrupt at the right moment).
  */
-function run(args, { onLine, deadlineMs = 30_000 } = {}) {
+function run(args, { onLine, deadlineMs = 30_000, env = process.env } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tempo, 'run', ...args], { cwd: repo, env: { ...process.env, NO_COLOR: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [tempo, 'run', ...args], { cwd: repo, env: { ...env, NO_COLOR: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -151,6 +151,15 @@ test('type errors fail cells as in Jupyter: the first cell, checked while the ch
   assert.match(stdout, /\s1\s+ok\s/);
   assert.match(stdout, /\s2\s+error\s/);
   assert.doesNotMatch(stdout, /never printed/);
+});
+
+test('the kernel process starts without NODE_EXTRA_CA_CERTS (it costs every node ~45 ms); cells see it as given', async () => {
+  const certs = '/etc/ssl/certs/ca-certificates.crt';
+  const file = notebook('certs.ipynb', ["console.log('cells:', process.env.NODE_EXTRA_CA_CERTS);\nconsole.log('kernel has it:', require('node:fs').readFileSync(`/proc/${process.ppid}/environ`, 'utf8').split('\\0').some((entry: string) => entry.startsWith('NODE_EXTRA_CA_CERTS=')))"]);
+  const { code, stdout } = await run([file, '--no-color'], { env: { ...process.env, NODE_EXTRA_CA_CERTS: certs } });
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, new RegExp(`cells: ${certs}\\n`));
+  assert.match(stdout, /kernel has it: false\n/);
 });
 
 test('a failing cell tagged raises-exception lets the run go on and exit 0', async () => {
