@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -7,17 +7,41 @@ import path from 'node:path';
  * ours to write in). They go in `mirrorOf(folder, cwd)`: cwd's own path below the folder, so tsc
  * resolves a cell's imports as if it sat in cwd. Each folder from cwd up to the root gets its
  * node_modules and package.json linked in, even before they exist: a package installed
- * mid-session is found. Relative imports are rootDirs' job (see notebookTsconfig). Not covered:
- * a package.json's subpath imports (`#name`), whose targets tsc would look for in the folder.
+ * mid-session is found. Relative imports are rootDirs' job (see notebookTsconfig).
  * Free of the TypeScript API, so the kernel's main thread can make it without loading that.
  */
 export function newCheckerFolder(cwd: string): string {
   // Its real path: tsc names files by their real paths, and diagnostics are matched by name.
   const folder = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'tempo-checker-')));
   mkdirSync(mirrorOf(folder, cwd), { recursive: true });
+  let scope: string | undefined;
   for (let dir = cwd; ; dir = path.dirname(dir)) {
     for (const name of ['node_modules', 'package.json']) symlinkSync(path.join(dir, name), path.join(folder, dir, name));
-    if (dir === path.dirname(dir)) return folder;
+    scope ??= existsSync(path.join(dir, 'package.json')) ? dir : undefined;
+    if (dir === path.dirname(dir)) break;
+  }
+  if (scope) linkImportTargets(folder, scope);
+  return folder;
+}
+
+/**
+ * A cell's subpath imports (`#name`) resolve against the folder of the nearest package.json, for
+ * tsc the one where it is linked in: the first file or folder of each target of its `imports`
+ * (./src/util.js: src) is linked in there too, as they are now.
+ */
+function linkImportTargets(folder: string, scope: string): void {
+  let imports: unknown;
+  try {
+    imports = JSON.parse(readFileSync(path.join(scope, 'package.json'), 'utf8')).imports;
+  } catch {
+    return;
+  }
+  for (const [, name] of JSON.stringify(imports ?? {}).matchAll(/"\.\/([^"/*]+)/g)) {
+    try {
+      symlinkSync(path.join(scope, name), path.join(folder, scope, name));
+    } catch {
+      // Taken: linked already, one of the links above, or the folder on the way to cwd.
+    }
   }
 }
 
