@@ -225,6 +225,17 @@ test("the checker's files go to a private folder, never the notebook's, removed 
       checker.ready.then(() => process.exit(0));`;
     execFileSync(process.execPath, ['-e', script, dir]);
     assert.deepEqual(added(), [], 'on process.exit');
+
+    const tmp = process.env.TMPDIR;
+    process.env.TMPDIR = path.join(dir, 'missing');
+    try {
+      const homeless = new WorkerTypeChecker(dir, () => undefined);
+      homeless.start();
+      await assert.rejects(homeless.check('1'), /no folder for its files/, 'no folder: cells run unchecked, the kernel stays up');
+    } finally {
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+    }
   } finally {
     checker?.close();
     rmSync(dir, { recursive: true, force: true });

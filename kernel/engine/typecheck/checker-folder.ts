@@ -13,15 +13,20 @@ import path from 'node:path';
 export function newCheckerFolder(cwd: string): string {
   // Its real path: tsc names files by their real paths, and diagnostics are matched by name.
   const folder = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'tempo-checker-')));
-  mkdirSync(mirrorOf(folder, cwd), { recursive: true });
-  let scope: string | undefined;
-  for (let dir = cwd; ; dir = path.dirname(dir)) {
-    for (const name of ['node_modules', 'package.json']) symlinkSync(path.join(dir, name), path.join(folder, dir, name));
-    scope ??= existsSync(path.join(dir, 'package.json')) ? dir : undefined;
-    if (dir === path.dirname(dir)) break;
+  try {
+    mkdirSync(mirrorOf(folder, cwd), { recursive: true });
+    let scope: string | undefined;
+    for (let dir = cwd; ; dir = path.dirname(dir)) {
+      for (const name of ['node_modules', 'package.json']) symlinkSync(path.join(dir, name), path.join(folder, dir, name));
+      scope ??= existsSync(path.join(dir, 'package.json')) ? dir : undefined;
+      if (dir === path.dirname(dir)) break;
+    }
+    if (scope) linkImportTargets(folder, scope);
+    return folder;
+  } catch (error) {
+    removeCheckerFolder(folder);
+    throw error;
   }
-  if (scope) linkImportTargets(folder, scope);
-  return folder;
 }
 
 /**

@@ -55,9 +55,13 @@ export class WorkerTypeChecker implements TypeChecker {
 
   /** Spawns the worker, which starts loading TypeScript at once; the first request does it too. */
   start(): void {
-    if (this.worker) return;
+    if (this.worker || this.failure) return;
     // Made and removed on this thread: a worker's exit handlers do not run when the kernel exits.
-    this.folder = newCheckerFolder(this.cwd);
+    try {
+      this.folder = newCheckerFolder(this.cwd);
+    } catch (error) {
+      return this.fail(`no folder for its files: ${(error as Error).message}`);
+    }
     process.once('exit', this.removeFolder);
     const worker = new Worker(path.join(__dirname, 'checker-worker.js'), {
       workerData: { cwd: this.cwd, folder: this.folder },
@@ -152,8 +156,8 @@ export class WorkerTypeChecker implements TypeChecker {
   }
 
   private request(request: Request, timeoutMs?: number): Promise<unknown> {
-    if (this.failure) return Promise.reject(new TypeCheckerUnavailable(this.failure));
     this.start();
+    if (this.failure) return Promise.reject(new TypeCheckerUnavailable(this.failure));
     const worker = this.worker as Worker;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
