@@ -99,6 +99,19 @@ test('an npm package next to the notebook: its .d.ts types check cells, complete
   assert.match(found.data['text/plain'], /Says hello to `name`/);
 });
 
+test('files beside the notebook and in its parent folder, packages in the parent folder\'s node_modules and #subpath imports type-check cells', async () => {
+  const r = await check('nearby_files');
+  assert.equal(resultText(r.relative), '3', 'import type of ./shapes and ../shared/box');
+  assert.match(errorOf(r.relative_later).evalue, /^TS2322: Type '"square"' is not assignable to type '"circle"'/, 'a type imported by an earlier cell');
+  assert.equal(resultText(r.scoped), "'HI!'");
+  assert.match(errorOf(r.scoped_later).evalue, /^TS2345: Argument of type 'number' is not assignable to parameter of type 'string'/);
+  assert.equal(resultText(r.types_package), '42');
+  assert.match(errorOf(r.types_package_later).evalue, /^TS2345: Argument of type 'string' is not assignable to parameter of type 'number'/);
+  assert.deepEqual(r.member.reply.content.matches, ['shout']);
+  assert.equal(resultText(r.subpath), '0', 'import type of #geometry, from the package.json\'s imports');
+  assert.match(errorOf(r.subpath_later).evalue, /^TS2322: Type 'string' is not assignable to type 'number'/);
+});
+
 test('inspection: signature and JSDoc of Math.floor and of a user function, as text/plain and text/markdown', async () => {
   const r = await check('inspection');
   for (const name of ['floor', 'floor_call']) {

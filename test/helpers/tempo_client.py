@@ -26,17 +26,21 @@ jupyter_client.session.extract_dates = lambda obj: obj
 READY_TIMEOUT = 30
 
 
-def run_in_notebook_folder(checks, packages):
+def run_in_notebook_folder(checks, packages, files=None):
     """Runs `checks` against one kernel started in a temporary notebook folder whose node_modules
-    holds `packages` ({"name/file": text, or an object written as JSON}), as npm would leave them."""
+    holds `packages` ({"name/file": text, or an object written as JSON}), as npm would leave them,
+    and which holds `files` besides (the same, by paths from the folder; "../" for its parent's)."""
     root = tempfile.mkdtemp(prefix="tempo-notebook-")
+    folder = os.path.join(root, "notebook")
     try:
-        for name, body in packages.items():
-            path = os.path.join(root, "node_modules", name)
+        files = {**{f"node_modules/{name}": body for name, body in packages.items()}, **(files or {})}
+        for name, body in files.items():
+            path = os.path.normpath(os.path.join(folder, name))
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w") as f:
                 f.write(body if isinstance(body, str) else json.dumps(body))
-        checks.run(lambda: Client(cwd=root))
+        os.makedirs(folder, exist_ok=True)
+        checks.run(lambda: Client(cwd=folder))
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -2,7 +2,8 @@
 // native checker's model (earlier cells' declarations carried forward, newest wins).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -187,6 +188,54 @@ test('a package installed next to the notebook mid-session is found by the next 
     assert.deepEqual(codes('import { answer } from "second-pkg";'), ['TS2307']);
     install('second-pkg');
     assert.deepEqual(codes('import { answer } from "second-pkg";'), [], 'a package added to an existing node_modules');
+  } finally {
+    checker?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the checker's files go to a private folder, never the notebook's, removed on close and when the kernel exits", { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
+  const folders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('tempo-checker-'));
+  const before = new Set(folders());
+  const added = () => folders().filter((name) => !before.has(name));
+  let checker;
+  try {
+    mkdirSync(path.join(dir, 'node_modules', 'pkg'), { recursive: true });
+    writeFileSync(path.join(dir, 'node_modules', 'pkg', 'index.d.ts'), 'export declare const answer: number;\n');
+    checker = new NativeChecker(dir);
+    assert.deepEqual(checker.check('import { answer } from "pkg";\nconst text: string = answer;').map((d) => `TS${d.code}`), ['TS2322']);
+    assert.deepEqual(readdirSync(dir), ['node_modules'], 'nothing written next to the notebook');
+    assert.equal(added().length, 1);
+    checker.close();
+    assert.deepEqual(added(), [], 'removed on close');
+    assert.ok(existsSync(path.join(dir, 'node_modules', 'pkg', 'index.d.ts')), 'the linked node_modules stays');
+
+    const worker = new WorkerTypeChecker(dir, () => undefined);
+    worker.start();
+    await worker.ready;
+    assert.equal(added().length, 1);
+    await worker.close();
+    assert.deepEqual(added(), [], "the worker checker's, on close");
+
+    // The kernel exits by process.exit, with the checker's thread still running.
+    const script = `const { WorkerTypeChecker } = require(${JSON.stringify(require.resolve('../../dist/engine/typecheck/worker-type-checker.js'))});
+      const checker = new WorkerTypeChecker(process.argv[1], () => undefined);
+      checker.start();
+      checker.ready.then(() => process.exit(0));`;
+    execFileSync(process.execPath, ['-e', script, dir]);
+    assert.deepEqual(added(), [], 'on process.exit');
+
+    const tmp = process.env.TMPDIR;
+    process.env.TMPDIR = path.join(dir, 'missing');
+    try {
+      const homeless = new WorkerTypeChecker(dir, () => undefined);
+      homeless.start();
+      await assert.rejects(homeless.check('1'), /no folder for its files/, 'no folder: cells run unchecked, the kernel stays up');
+    } finally {
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+    }
   } finally {
     checker?.close();
     rmSync(dir, { recursive: true, force: true });

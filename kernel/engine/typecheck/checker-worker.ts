@@ -8,7 +8,8 @@ if (!parentPort) throw new Error('checker-worker runs only as a worker thread');
 const port = parentPort;
 
 const started = performance.now();
-const checker = new NativeChecker((workerData as { cwd: string }).cwd);
+const { cwd, folder } = workerData as { cwd: string; folder: string };
+const checker = new NativeChecker(cwd, folder);
 // Requests that came while tsc started (`tempo run` sends its first cell at once) go first. The
 // first of them loads the libraries as the warm-up would, so the warm-up is skipped then.
 let served = false;

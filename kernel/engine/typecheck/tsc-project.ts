@@ -1,6 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { mirrorOf } from './checker-folder';
 import { API } from './tsc-client';
 
 /** Module kinds in which top-level await is allowed (TypeScript 7's ModuleKind numbers). */
@@ -8,30 +9,25 @@ const TOP_LEVEL_AWAIT_MODULES = new Set([4, 7, 99, 100, 101, 102, 199, 200]);
 const ES2017 = 4;
 
 /**
- * Starts `tsc --api` in `cwd` (through tsc-child.sh), reading the files in `memory` from there
- * and everything else from disk.
+ * Starts `tsc --api` in `cwd` (through tsc-child.sh). It reads every file from disk itself: the
+ * API's fs callbacks would cost a round trip to this thread for each file it touches (~620 for
+ * the first check).
  */
-export function startTsc(cwd: string, memory: Map<string, string>): API {
-  return new API({
-    cwd,
-    tsserverPath: tscChild(),
-    fs: {
-      readFile: (file) => memory.get(file),
-      fileExists: (file) => (memory.has(file) ? true : undefined),
-    },
-  });
+export function startTsc(cwd: string): API {
+  return new API({ cwd, tsserverPath: tscChild() });
 }
 
 /**
- * The project's tsconfig, as text: Tempo's defaults (put in `memory` as a file of their own),
+ * The project's tsconfig, as text: Tempo's defaults (written beside it as a file of their own),
  * then the notebook folder's tsconfig.json over them, then what the checker's model needs
- * whatever that says: `files` only, no output, and a module kind and target where top-level
- * await is allowed. Problems go to `notes`.
+ * whatever that says: `files` only, no output, a module kind and target where top-level await
+ * is allowed, and rootDirs that join the checker's `folder` to the real one (see
+ * newCheckerFolder). Problems go to `notes`.
  */
-export function notebookTsconfig(api: API, cwd: string, files: string[], memory: Map<string, string>, notes: string[]): string {
+export function notebookTsconfig(api: API, cwd: string, folder: string, files: string[], notes: string[]): string {
   const typesDir = path.dirname(path.dirname(require.resolve('@types/node/package.json')));
-  const defaultsFile = path.join(cwd, '__tempo_defaults__.json');
-  memory.set(
+  const defaultsFile = path.join(mirrorOf(folder, cwd), '__tempo_defaults__.json');
+  writeFileSync(
     defaultsFile,
     JSON.stringify({
       compilerOptions: {
@@ -51,10 +47,14 @@ export function notebookTsconfig(api: API, cwd: string, files: string[], memory:
   const userConfig = path.join(cwd, 'tsconfig.json');
   const forced: Record<string, unknown> = { noEmit: true, declaration: false, composite: false, incremental: false, noUnusedLocals: false, isolatedDeclarations: false };
   const bases = [defaultsFile];
+  // The cell's relative imports (./util, ../lib/x) resolve in the folder first (the earlier cells'
+  // file), then at the same path outside it. The user's own rootDirs are kept, paired the same way.
+  const rootDirs = [path.parse(cwd).root];
   if (existsSync(userConfig)) {
     bases.push(userConfig);
     try {
       const options = api.parseConfigFile(userConfig).options;
+      rootDirs.unshift(...((options.rootDirs as string[] | undefined) ?? []));
       if (options.module !== undefined && !TOP_LEVEL_AWAIT_MODULES.has(options.module as number)) Object.assign(forced, { module: 'esnext', moduleResolution: 'bundler' });
       if (options.target !== undefined && (options.target as number) < ES2017) forced.target = 'es2022';
     } catch (error) {
@@ -62,6 +62,7 @@ export function notebookTsconfig(api: API, cwd: string, files: string[], memory:
       bases.pop();
     }
   }
+  forced.rootDirs = rootDirs.flatMap((dir) => [dir, path.join(folder, dir)]);
   return JSON.stringify({ extends: bases, compilerOptions: forced, files });
 }
 

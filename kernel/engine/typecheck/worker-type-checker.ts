@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { newCheckerFolder, removeCheckerFolder } from './checker-folder';
 import type { CheckerRequest, CheckerResponse } from './checker-protocol';
 import { TypeCheckerUnavailable, TypeCheckTimeout, type CellDiagnostic, type Completion, type Inspection, type TypeChecker } from './type-checker';
 
@@ -33,6 +34,8 @@ export class WorkerTypeChecker implements TypeChecker {
   /** Why the checker is unavailable, once it is. */
   failure: string | undefined;
   private worker: Worker | undefined;
+  /** The checker's private folder for its files (see newCheckerFolder); removed once it is done. */
+  private folder: string | undefined;
   private markReady: () => void = () => undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -52,9 +55,16 @@ export class WorkerTypeChecker implements TypeChecker {
 
   /** Spawns the worker, which starts loading TypeScript at once; the first request does it too. */
   start(): void {
-    if (this.worker) return;
+    if (this.worker || this.failure) return;
+    // Made and removed on this thread: a worker's exit handlers do not run when the kernel exits.
+    try {
+      this.folder = newCheckerFolder(this.cwd);
+    } catch (error) {
+      return this.fail(`no folder for its files: ${(error as Error).message}`);
+    }
+    process.once('exit', this.removeFolder);
     const worker = new Worker(path.join(__dirname, 'checker-worker.js'), {
-      workerData: { cwd: this.cwd },
+      workerData: { cwd: this.cwd, folder: this.folder },
       stdout: false,
       stderr: false,
       // A smaller young generation than V8's default keeps ~20 MB less resident; checks measured no slower.
@@ -78,7 +88,10 @@ export class WorkerTypeChecker implements TypeChecker {
       else pending.reject(new Error(response.error));
     });
     worker.on('error', (error) => this.fail(`the checker thread failed: ${error.message}`));
-    worker.on('exit', (code) => this.fail(`the checker thread exited with code ${code}`));
+    worker.on('exit', (code) => {
+      this.removeFolder();
+      this.fail(`the checker thread exited with code ${code}`);
+    });
   }
 
   async check(code: string, timeoutMs?: number): Promise<CellDiagnostic[]> {
@@ -122,7 +135,14 @@ export class WorkerTypeChecker implements TypeChecker {
   /** Ends the worker (tests; the kernel simply exits). */
   async close(): Promise<void> {
     await this.worker?.terminate();
+    this.removeFolder();
   }
+
+  private readonly removeFolder = (): void => {
+    if (this.folder) removeCheckerFolder(this.folder);
+    this.folder = undefined;
+    process.off('exit', this.removeFolder);
+  };
 
   private fail(why: string): void {
     if (this.failure) return;
@@ -136,8 +156,8 @@ export class WorkerTypeChecker implements TypeChecker {
   }
 
   private request(request: Request, timeoutMs?: number): Promise<unknown> {
-    if (this.failure) return Promise.reject(new TypeCheckerUnavailable(this.failure));
     this.start();
+    if (this.failure) return Promise.reject(new TypeCheckerUnavailable(this.failure));
     const worker = this.worker as Worker;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -123,6 +123,24 @@ def typed_package(c):
 
 
 @check
+def nearby_files(c):
+    """Type imports of .ts files beside the notebook and in its parent folder, of packages in the
+    parent folder's node_modules (one scoped, with an exports map, and one typed by @types), and
+    of a subpath import of the notebook folder's package.json."""
+    return {
+        "relative": c.execute('import type { Circle } from "./shapes";\nimport type { Box } from "../shared/box";\nconst unit: Circle = { kind: "circle", radius: 1 };\nconst box: Box = { width: 2 };\nunit.radius + box.width'),
+        "relative_later": c.execute('const square: Circle = { kind: "square", radius: 1 };'),
+        "scoped": c.execute('import { shout } from "@nearby/shout";\nshout("hi")'),
+        "scoped_later": c.execute("shout(1)"),
+        "types_package": c.execute('import { twice } from "plain-pkg";\ntwice(21)'),
+        "types_package_later": c.execute('twice("x")'),
+        "member": complete(c, 'import * as loud from "@nearby/shout";\nloud.sh'),
+        "subpath": c.execute('import type { Point } from "#geometry";\nconst origin: Point = { x: 0, y: 0 };\norigin.x'),
+        "subpath_later": c.execute('const p: Point = { x: "1", y: 1 };'),
+    }
+
+
+@check
 def inspection(c):
     return {
         "floor": inspect(c, "Math.floor"),
@@ -174,4 +192,15 @@ if __name__ == "__main__":
         "typed-pkg/package.json": {"name": "typed-pkg", "version": "1.0.0", "main": "index.js", "types": "index.d.ts"},
         "typed-pkg/index.js": "exports.greet = (name) => `Hello, ${name}!`;\nexports.VERSION = '1.0.0';\n",
         "typed-pkg/index.d.ts": "/** Says hello to `name`. */\nexport declare function greet(name: string): string;\nexport declare const VERSION: string;\n",
+    }, {
+        "shapes.ts": "export interface Circle { kind: 'circle'; radius: number }\n",
+        "package.json": {"name": "notebook", "private": True, "imports": {"#geometry": "./geometry/index.ts"}},
+        "geometry/index.ts": "export interface Point { x: number; y: number }\n",
+        "../shared/box.ts": "export interface Box { width: number }\n",
+        "../node_modules/@nearby/shout/package.json": {"name": "@nearby/shout", "version": "1.0.0", "exports": {".": {"types": "./lib/index.d.ts", "default": "./lib/index.js"}}},
+        "../node_modules/@nearby/shout/lib/index.js": "exports.shout = (text) => `${text.toUpperCase()}!`;\n",
+        "../node_modules/@nearby/shout/lib/index.d.ts": "export declare function shout(text: string): string;\n",
+        "../node_modules/plain-pkg/package.json": {"name": "plain-pkg", "version": "1.0.0", "main": "index.js"},
+        "../node_modules/plain-pkg/index.js": "exports.twice = (n) => n * 2;\n",
+        "../node_modules/@types/plain-pkg/index.d.ts": "export declare function twice(n: number): number;\n",
     })
