@@ -3,7 +3,10 @@
 import { WorkerTypeChecker } from '../engine/typecheck/worker-type-checker';
 import { log } from './kernel-log';
 
-/** The kernel's TypeScript checker (a worker thread): completion, inspection and each cell's check. */
-export function createTypeChecker(): WorkerTypeChecker {
-  return new WorkerTypeChecker(process.cwd(), (note) => log(`type checker: ${note}`));
+/**
+ * The kernel's TypeScript checker (a worker thread): completion, inspection and each cell's
+ * check. `warmCompletion` false: nothing will ask for completions (`tempo run`).
+ */
+export function createTypeChecker(warmCompletion = true): WorkerTypeChecker {
+  return new WorkerTypeChecker(process.cwd(), (note) => log(`type checker: ${note}`), warmCompletion);
 }

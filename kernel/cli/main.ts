@@ -64,7 +64,8 @@ export function main(args: string[]): void {
 }
 
 function startCheckerFirst(): WorkerTypeChecker {
-  const checker = kernelChecker().createTypeChecker();
+  // Only `tempo run` starts the kernel so, and it never asks for completions.
+  const checker = kernelChecker().createTypeChecker(false);
   checker.start();
   return checker;
 }

@@ -8,19 +8,27 @@ if (!parentPort) throw new Error('checker-worker runs only as a worker thread');
 const port = parentPort;
 
 const started = performance.now();
-const { cwd, folder } = workerData as { cwd: string; folder: string };
+const { cwd, folder, warmCompletion } = workerData as { cwd: string; folder: string; warmCompletion: boolean };
 const checker = new NativeChecker(cwd, folder);
-// Requests that came while tsc started (`tempo run` sends its first cell at once) go first. The
-// first of them loads the libraries as the warm-up would, so the warm-up is skipped then.
-let served = false;
-for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
-  port.postMessage(answer(message.message as CheckerRequest));
-  served = true;
-}
-if (!served) checker.warm();
+// The warm-up loads the libraries and @types/node (a check), then what completion needs, so that
+// the first real request is a warm one. Requests that came meanwhile go first (`tempo run` sends
+// its first cell at once): the first of them loads the libraries as the warm-up's check would.
+if (!serveWaiting()) checker.check('');
+serveWaiting();
+if (warmCompletion) checker.complete('Math.f', 6);
 port.postMessage({ id: 0, ok: true, ready: true, notes: checker.notes, warmMs: Math.round(performance.now() - started) } satisfies CheckerResponse);
 
 port.on('message', (request: CheckerRequest) => port.postMessage(answer(request)));
+
+/** Answers the requests waiting on the port, if any; whether there were. */
+function serveWaiting(): boolean {
+  let served = false;
+  for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
+    port.postMessage(answer(message.message as CheckerRequest));
+    served = true;
+  }
+  return served;
+}
 
 function answer(request: CheckerRequest): CheckerResponse {
   try {

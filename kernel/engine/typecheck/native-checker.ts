@@ -78,12 +78,6 @@ export class NativeChecker {
     this.write(this.configFile, notebookTsconfig(this.api, cwd, this.folder, [globalsFile, this.prevFile, this.cellFile], this.notes));
   }
 
-  /** Starts tsc and loads the libraries and @types/node now, so the first real check is a warm one. */
-  warm(): void {
-    this.check('');
-    this.complete('Math.f', 6);
-  }
-
   check(code: string): CellDiagnostic[] {
     if (!this.setCell(code)) return [];
     const source = this.cellSource;
