@@ -116,7 +116,7 @@ export async function runNotebook(args: string[]): Promise<number> {
   /** Runs the selected cells in order until one fails (nbclient's rule); true if one failed. */
   async function executeCells(): Promise<boolean> {
     try {
-      if (records.length > 0) await Promise.race([client.start(), stop.promise]);
+      if (records.length > 0) await Promise.race([client.start(dirname(resolve(options.notebook))), stop.promise]);
       reporter.runStart({ notebook: options.notebook, records, codeCells, kernelPid: client.pid });
       // All at once; a cell tagged raises-exception may fail without the kernel aborting the rest.
       const queued = stopSignal ? [] : records.map((record) => new QueuedCell((onIopub) => client.execute(joinSource(record.cell.source), onIopub, !mayFail(record))));

@@ -67,13 +67,14 @@ export class KernelClient {
     return this.kernel?.pid;
   }
 
-  async start(): Promise<void> {
+  /** Starts the kernel in `cwd`: Jupyter starts a notebook's kernel in the notebook's folder. */
+  async start(cwd: string): Promise<void> {
     const { path, dir, info } = await writeConnectionFile();
     this.dir = dir;
     this.signer = new Signer(info.signature_scheme, info.key);
     // JPY_PARENT_PID: the kernel exits by itself if this process dies without shutting it down.
     // --checker-first: nothing here waits for kernel_info, and the first cell waits for the checker.
-    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', '--checker-first', path], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...kernelLaunchEnv(process.env), JPY_PARENT_PID: String(process.pid) } });
+    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', '--checker-first', path], { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...kernelLaunchEnv(process.env), JPY_PARENT_PID: String(process.pid) } });
     let failStart: (error: Error) => void = () => undefined;
     const startFailed = new Promise<never>((_, reject) => (failStart = reject));
     this.exited = new Promise((resolve) => {

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,6 +160,18 @@ test('the kernel process starts without NODE_EXTRA_CA_CERTS (it costs every node
   assert.equal(code, 0, stdout);
   assert.match(stdout, new RegExp(`cells: ${certs}\\n`));
   assert.match(stdout, /kernel has it: false\n/);
+});
+
+test("the kernel runs in the notebook's folder, as Jupyter's does: its files and its tsconfig.json", async () => {
+  const project = path.join(dir, 'project');
+  mkdirSync(project);
+  // Not strict there: null is a number (strict, as in the folder tempo run starts from, TS2322).
+  writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: false } }));
+  writeFileSync(path.join(project, 'data.txt'), 'beside the notebook');
+  const file = notebook(path.join('project', 'folder.ipynb'), ['const n: number = null;\nconsole.log(process.cwd());\nconsole.log(require("node:fs").readFileSync("data.txt", "utf8"))']);
+  const { code, stdout } = await run([file, '--no-color']);
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, new RegExp(`\\n${project}\\nbeside the notebook\\n`));
 });
 
 test('a failing cell tagged raises-exception lets the run go on and exit 0', async () => {
