@@ -2,7 +2,7 @@
 // native checker's model (earlier cells' declarations carried forward, newest wins).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -225,6 +225,14 @@ test("the checker's files go to a private folder, never the notebook's, removed 
       checker.ready.then(() => process.exit(0));`;
     execFileSync(process.execPath, ['-e', script, dir]);
     assert.deepEqual(added(), [], 'on process.exit');
+
+    // Killed outright, a kernel leaves its folder: the next checker to start removes it.
+    spawnSync(process.execPath, ['-e', script.replace('process.exit(0)', "process.kill(process.pid, 'SIGKILL')"), dir]);
+    const orphans = added();
+    assert.equal(orphans.length, 1, 'left by SIGKILL');
+    checker = new NativeChecker(dir);
+    assert.ok(!added().includes(orphans[0]), 'removed by the next checker');
+    checker.close();
 
     const tmp = process.env.TMPDIR;
     process.env.TMPDIR = path.join(dir, 'missing');

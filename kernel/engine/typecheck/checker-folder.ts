@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -11,8 +11,9 @@ import path from 'node:path';
  * Free of the TypeScript API, so the kernel's main thread can make it without loading that.
  */
 export function newCheckerFolder(cwd: string): string {
+  removeOrphanFolders();
   // Its real path: tsc names files by their real paths, and diagnostics are matched by name.
-  const folder = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'tempo-checker-')));
+  const folder = realpathSync(mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`)));
   try {
     mkdirSync(mirrorOf(folder, cwd), { recursive: true });
     let scope: string | undefined;
@@ -26,6 +27,35 @@ export function newCheckerFolder(cwd: string): string {
   } catch (error) {
     removeCheckerFolder(folder);
     throw error;
+  }
+}
+
+const PREFIX = 'tempo-checker-';
+
+/**
+ * Folders of kernels that are gone without removing theirs (killed outright, or out of memory):
+ * each is named for its kernel's pid, so one whose process no longer exists is nobody's.
+ */
+function removeOrphanFolders(): void {
+  let names: string[];
+  try {
+    names = readdirSync(os.tmpdir()).filter((name) => name.startsWith(PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^tempo-checker-(\d+)-/.exec(name)?.[1]);
+    if (pid > 0 && !isRunning(pid)) removeCheckerFolder(path.join(os.tmpdir(), name));
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
