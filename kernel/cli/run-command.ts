@@ -12,7 +12,8 @@ import { JsonReporter, TerminalReporter, type Reporter } from './run/reporters';
 const TIMEOUT_ANSWER_MS = 10_000;
 /**
  * An interrupted cell gets the interrupt again this often until it ends: the kernel ignores an
- * interrupt_request that lands while its executor is still starting, and the next one stops it.
+ * interrupt_request that lands before it has taken up the cell (still loading its engine, say),
+ * and the next one stops it.
  */
 const INTERRUPT_REPEAT_MS = 1000;
 
