@@ -5,8 +5,9 @@
 // cost and accuracy", bench/timing-cost.mjs) to stdout, progress to stderr; `--write` also saves
 // them to bench/RESULTS.md with the machine's description. Options: --runs N (default 5),
 // --cells N (200), --warmup N (20), --timing-runs N (3; 0 leaves the timing table out),
-// --only Tempo,IPython (those peers alone, for a quick look while developing).
-import { spawn } from 'node:child_process';
+// --runner-runs N (5: `tempo run` beside `jupyter nbconvert --execute`, bench/runner.mjs; 0 leaves
+// it out), --only Tempo,IPython (those peers alone, for a quick look while developing).
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     cells: { type: 'string', default: '200' },
     warmup: { type: 'string', default: '20' },
     'timing-runs': { type: 'string', default: '3' },
+    'runner-runs': { type: 'string', default: '5' },
     only: { type: 'string' },
     write: { type: 'boolean', default: false },
   },
@@ -134,7 +136,14 @@ function distFingerprint() {
 
 const TIMING_HEADING = '## Timing: cost and accuracy';
 
-function resultsMarkdown(peers, table, notes, timingSection, load) {
+/** bench/runner.mjs's table (or why it could not run), as a section of its own. */
+function runnerSection(runs) {
+  const run = spawnSync(process.execPath, [join(HERE, 'runner.mjs'), '--runs', String(runs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const body = run.status === 0 ? run.stdout.replace(/^### /, '') : `bench/runner.mjs did not run (exit ${run.status}); its messages are above.`;
+  return `## The notebook runner: \`tempo run\` beside \`jupyter nbconvert --execute\`\n\n${body.trim()}`;
+}
+
+function resultsMarkdown(peers, table, notes, sections, load) {
   const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const versions = peers.map((peer) => `${peer.name} (${peer.version()})`);
   return `# Benchmark results: Tempo beside its peers
@@ -150,7 +159,7 @@ Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`n
 ${table}
 
 ${notes}
-${timingSection ? `\n${timingSection}\n` : ''}`;
+${sections.map((section) => `\n${section}\n`).join('')}`;
 }
 
 const load = { startedAt: performance.now(), start: loadavg()[0] };
@@ -172,7 +181,10 @@ const timing = timingRuns > 0 && tempo ? await measureTimingCost(tempo, scratch,
 const timingNotes = timing && renderTimingNotes(timing) + (distFingerprint() === distBefore ? '' : `\n${rebuilt}`);
 const timingSection = timing && `${TIMING_HEADING}\n\n${renderTimingTable(tempo, timing)}\n\n${timingNotes}`;
 if (timingSection) process.stdout.write(`\n${timingSection}\n`);
-if (args.write) writeFileSync(join(HERE, 'RESULTS.md'), resultsMarkdown(peers, table, notes, timingSection, load));
+const runnerRuns = Number(args['runner-runs']);
+const runner = runnerRuns > 0 && tempo ? runnerSection(runnerRuns) : undefined;
+if (runner) process.stdout.write(`\n${runner}\n`);
+if (args.write) writeFileSync(join(HERE, 'RESULTS.md'), resultsMarkdown(peers, table, notes, [timingSection, runner].filter(Boolean), load));
 // Peers that cannot run here are expected; Tempo failing is not.
 const tempoResult = results.find((result) => result.peer === tempo);
 if (tempo?.unavailable || Object.keys(tempoResult?.errors ?? {}).length > 0 || timing?.error) process.exitCode = 1;
