@@ -67,7 +67,7 @@ test('a type error applies stop_on_error like any error', async () => {
   assert.equal(r.second.reply.metadata.status, 'aborted');
 });
 
-test('completion: Math.fl, a member of an object from two cells earlier, imports, locals, with code-point cursors', async () => {
+test('completion: Math.fl, a member of an object from two cells earlier, imports, locals, global types, with code-point cursors', async () => {
   const r = await check('completion');
   const content = (name) => r[name].reply.content;
   assert.deepEqual([content('math').matches, content('math').cursor_start, content('math').cursor_end], [['floor'], 5, 7]);
@@ -83,6 +83,12 @@ test('completion: Math.fl, a member of an object from two cells earlier, imports
   assert.deepEqual([content('import_named').matches, content('import_named').cursor_start], [['readFileSync'], 0]);
   assert.deepEqual(content('import_namespace').matches, ['join']);
   assert.deepEqual(content('local').matches, ['localName']);
+  // A global type where a type may be expected, with its kind; not where only a value may be.
+  assert.deepEqual(content('global_type').matches, ['Record']);
+  assert.equal(content('global_type').metadata._jupyter_types_experimental[0].type, 'type');
+  assert.deepEqual(content('value_not_type').matches, []);
+  // After a colon that is an object literal's, values stay offered.
+  assert.deepEqual(content('object_value').matches, ['setTimeout']);
 });
 
 test('an npm package next to the notebook: its .d.ts types check cells, complete members and named imports, and inspect', async () => {

@@ -1,8 +1,20 @@
 import { CompletionItemKind, SymbolFlags, type CompletionEntry, type Project, type Symbol as TsSymbol } from './tsc-client';
 import { namesInScope } from './scope-names';
 
-/** After the cell for completions: its members are the globals (a bare name's completion lists them). */
-export const GLOBALS_PROBE = ';globalThis.';
+const TYPES_PROBE = ';let __tempo_type__: globalThis.';
+const VALUES_PROBE = ';globalThis.';
+/**
+ * After the cell for completions: the members of globalThis where a type is expected (global
+ * types such as `Record`, and namespaces), then where a value is: the globals a bare name may be
+ * completed to.
+ */
+export const GLOBALS_PROBE = TYPES_PROBE + VALUES_PROBE;
+/**
+ * Text before a name that may be a type's: after `:` (also an object literal's value, so values
+ * stay offered too), `<`, `|`, `&`, `extends`, `implements`, `as`, `satisfies`, `keyof`, `is`,
+ * `infer`, or `type X =`. Read from the text: a cell being typed rarely parses.
+ */
+const MAY_BE_TYPE = /(?:[:<|&]|\b(?:extends|implements|as|satisfies|keyof|is|infer)|\btype\s+[\p{ID_Start}$_][\p{ID_Continue}$]*(?:\s*<[^>]*>)?\s*=)\s*$/u;
 /** What a bare name may also be completed to, as TypeScript offers them in statements and expressions. */
 const KEYWORDS = ['abstract', 'as', 'async', 'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'declare', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'implements', 'import', 'in', 'instanceof', 'interface', 'keyof', 'let', 'namespace', 'new', 'null', 'return', 'satisfies', 'super', 'switch', 'this', 'throw', 'true', 'try', 'type', 'typeof', 'undefined', 'using', 'var', 'void', 'while', 'yield'];
 
@@ -25,17 +37,21 @@ export function memberCandidates(project: Project, file: string, position: numbe
 /**
  * A bare name: TypeScript 7's API would need auto-imports for it, so the list is made here, in
  * the order TypeScript gives it: the cell's own names in scope (`source` is the cell as written),
- * the earlier cells' names, the globals (members of globalThis at the probe, which the cell file
- * must end with: see GLOBALS_PROBE), then keywords. Global types (`Record`) are not among them:
- * globalThis has values only.
+ * the earlier cells' names, the globals (members of globalThis at the probes, which the cell file
+ * must end with: see GLOBALS_PROBE; global types first where a type may be expected), then
+ * keywords. `wordStart` is where the name being completed begins.
  */
-export function identifierCandidates(project: Project, file: string, position: number, source: string, earlierNames: string[], probeEnd: number): Candidate[] {
+export function identifierCandidates(project: Project, file: string, position: number, wordStart: number, source: string, earlierNames: string[], probeEnd: number): Candidate[] {
   const { checker } = project;
   const at = { document: file, position };
   const symbol = (name: string) => () => checker.resolveName(name, SymbolFlags.Value | SymbolFlags.Type | SymbolFlags.Namespace, at);
   const local = namesInScope(source, position).map((name) => ({ name, order: '0', symbol: symbol(name) }));
   const earlier = earlierNames.map((name) => ({ name, order: '1', symbol: symbol(name) }));
-  const globals = (completionsAt(project, file, probeEnd, false)?.entries ?? []).map((entry) => ({ name: entry.name, order: `2${entry.sortText ?? ''}`, type: completionType(entry.kind), symbol: symbol(entry.name) }));
+  const globalsAt = (probe: number, order: string, kindOf: (entry: CompletionEntry) => string | undefined): Candidate[] =>
+    (completionsAt(project, file, probe, false)?.entries ?? []).map((entry) => ({ name: entry.name, order: `${order}${entry.sortText ?? ''}`, type: kindOf(entry), symbol: symbol(entry.name) }));
+  // tsc calls a type alias a class there: the kind comes from the symbol instead.
+  const types = MAY_BE_TYPE.test(source.slice(0, wordStart)) ? globalsAt(probeEnd - VALUES_PROBE.length, '2', () => undefined) : [];
+  const globals = [...types, ...globalsAt(probeEnd, '2~', (entry) => completionType(entry.kind))];
   const keywords = KEYWORDS.map((name) => ({ name, order: '3', type: 'keyword', symbol: () => undefined }));
   return [...local, ...earlier, ...globals, ...keywords];
 }

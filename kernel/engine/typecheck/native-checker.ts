@@ -127,7 +127,7 @@ export class NativeChecker {
     const project = this.project();
     const quickInfo = this.quickInfo(project);
     const probeEnd = this.texts.get(this.cellFile)?.length ?? 0;
-    const candidates = memberCandidates(project, this.cellFile, position) ?? identifierCandidates(project, this.cellFile, position, source, [...this.prevKinds.keys()], probeEnd);
+    const candidates = memberCandidates(project, this.cellFile, position) ?? identifierCandidates(project, this.cellFile, position, wordStart, source, [...this.prevKinds.keys()], probeEnd);
     const prefix = source.slice(wordStart, position);
     const lower = prefix.toLowerCase();
     const rank = (candidate: Candidate): number => (candidate.name.startsWith(prefix) ? 0 : 1);

@@ -106,6 +106,9 @@ def completion(c):
         "import_named": complete(c, "readFileS"),
         "import_namespace": complete(c, "nodePath.jo"),
         "local": complete(c, "const localName = 1;\nlocalN"),
+        "global_type": complete(c, "const table: Recor"),
+        "value_not_type": complete(c, "const table = Recor"),
+        "object_value": complete(c, "const timers = { start: setTimeo"),
     }
 
 
