@@ -11,11 +11,23 @@ import { JsonReporter, TerminalReporter, type Reporter } from './run/reporters';
 /** After `--timeout` interrupts a cell, how long the kernel gets to answer before the run gives up on it. */
 const TIMEOUT_ANSWER_MS = 10_000;
 /**
- * An interrupted cell gets the interrupt again this often until it ends: the kernel ignores an
- * interrupt_request that lands before it has taken up the cell (still loading its engine, say),
- * and the next one stops it.
+ * The kernel ignores an interrupt_request that lands before it has taken up the cell (still
+ * loading its engine, say): one sent before the cell's execute_input came is sent again this
+ * often until one goes after it. One sent after it is never repeated: a repeat could land on the
+ * next cell, which the kernel starts at once (every cell is queued).
  */
 const INTERRUPT_REPEAT_MS = 1000;
+
+/** Whether the cell is interrupted, and whether the last interrupt sent may have come too early. */
+interface InterruptState {
+  interrupted: boolean;
+  unsure: boolean;
+}
+
+function interruptCell(client: KernelClient, record: CellRecord, state: InterruptState): void {
+  client.interrupt();
+  state.unsure = record.times['iopub.execute_input'] === undefined;
+}
 
 /** Exit statuses beyond 0/1/2: the shell's 128 + signal number, as for a process the signal ended. */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
@@ -78,7 +90,7 @@ export async function runNotebook(args: string[]): Promise<number> {
 
   const stop = deferred<string>();
   let stopSignal: string | undefined;
-  let current: { record: CellRecord; interrupted: boolean } | undefined;
+  let current: ({ record: CellRecord } & InterruptState) | undefined;
   const requestStop = (signal: string): void => {
     if (stopSignal) return;
     stopSignal = signal;
@@ -88,7 +100,7 @@ export async function runNotebook(args: string[]): Promise<number> {
     if (current && !current.interrupted) {
       current.interrupted = true;
       reporter.notice(`interrupting cell ${current.record.number} (Ctrl-C again to stop the run)`, current.record);
-      client.interrupt();
+      interruptCell(client, current.record, current);
     } else {
       if (current) reporter.notice('stopping the run and shutting the kernel down', current.record);
       requestStop('SIGINT');
@@ -123,7 +135,7 @@ export async function runNotebook(args: string[]): Promise<number> {
       const queued = stopSignal ? [] : records.map((record) => new QueuedCell((onIopub) => client.execute(joinSource(record.cell.source), onIopub, !mayFail(record))));
       for (const [index, record] of records.entries()) {
         if (stopSignal) return false;
-        current = { record, interrupted: false };
+        current = { record, interrupted: false, unsure: false };
         reporter.cellStart(record, index + 1, records.length);
         queued[index].start((message) => deliver(record, message, false));
         await runCell(client, record, queued[index].reply, current, options, reporter, stop.promise);
@@ -161,7 +173,7 @@ async function runCell(
   client: KernelClient,
   record: CellRecord,
   reply: Promise<Message>,
-  state: { interrupted: boolean },
+  state: InterruptState,
   options: RunOptions,
   reporter: Reporter,
   stopped: Promise<string>,
@@ -173,11 +185,11 @@ async function runCell(
   const timeoutTimer = options.timeoutSeconds === undefined ? undefined : setTimeout(() => {
     timedOut = true;
     reporter.notice(`cell ${record.number} timed out after ${options.timeoutSeconds} s: interrupting it`, record);
-    client.interrupt();
+    interruptCell(client, record, state);
     answerTimer = setTimeout(() => abandon.resolve('abandoned'), TIMEOUT_ANSWER_MS);
   }, options.timeoutSeconds * 1000);
   const repeat = setInterval(() => {
-    if (state.interrupted || timedOut) client.interrupt();
+    if ((state.interrupted || timedOut) && state.unsure) interruptCell(client, record, state);
   }, INTERRUPT_REPEAT_MS);
   try {
     const outcome = await Promise.race([reply, stopped, abandon.promise]);
