@@ -83,6 +83,8 @@ test('completion: Math.fl, a member of an object from two cells earlier, imports
   assert.deepEqual([content('import_named').matches, content('import_named').cursor_start], [['readFileSync'], 0]);
   assert.deepEqual(content('import_namespace').matches, ['join']);
   assert.deepEqual(content('local').matches, ['localName']);
+  for (const name of ['local_in_call', 'local_in_if', 'local_in_template']) assert.deepEqual(content(name).matches, ['localName'], name);
+  assert.deepEqual(content('param_in_body').matches, ['inner']);
   // A global type where a type may be expected, with its kind; not where only a value may be.
   assert.deepEqual(content('global_type').matches, ['Record']);
   assert.equal(content('global_type').metadata._jupyter_types_experimental[0].type, 'type');

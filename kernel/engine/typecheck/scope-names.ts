@@ -13,18 +13,64 @@ interface AstNode {
  * The names declared in the cell that code at `position` can see: the declarations of every
  * block, function and loop around it (innermost first), and the cell's own top level.
  * TypeScript 7's API refuses completions of a bare identifier (they would need auto-imports), so
- * the checker puts these together with the earlier cells' names and the globals itself. Empty
- * when the cell does not parse.
+ * the checker puts these together with the earlier cells' names and the globals itself.
  */
 export function namesInScope(source: string, position: number): string[] {
-  const parsed = parseCell(source);
   const scopes: string[][] = [];
-  let node: AstNode | undefined = parsed.program as unknown as AstNode;
+  let node: AstNode | undefined = parsedUpTo(source, position);
   while (node) {
     scopes.unshift(declaredIn(node));
     node = children(node).find((child) => child.start <= position && position <= child.end);
   }
   return scopes.flat();
+}
+
+/**
+ * The cell's syntax tree. A cell being typed rarely parses (`console.log(na`), and oxc then
+ * gives up on it: the text up to the cursor is parsed instead, its open brackets, strings and
+ * templates closed, and if that is not enough, a body after the innermost `)` (`if (na`).
+ */
+function parsedUpTo(source: string, position: number): AstNode {
+  const whole = parseCell(source);
+  if (whole.errors.length === 0) return whole.program as unknown as AstNode;
+  const prefix = source.slice(0, position);
+  const closers = closersOf(prefix);
+  for (const suffix of [closers, closers.replace(')', '){}')]) {
+    const attempt = parseCell(prefix + suffix);
+    if (attempt.errors.length === 0) return attempt.program as unknown as AstNode;
+  }
+  return whole.program as unknown as AstNode;
+}
+
+const CLOSER: Record<string, string> = { '(': ')', '[': ']', '{': '}', '${': '}', '`': '`', "'": "'", '"': '"' };
+
+/** What closes everything `text` leaves open (brackets, strings, templates), innermost first. Comments are skipped. */
+function closersOf(text: string): string {
+  const open: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = open[open.length - 1];
+    if (top === "'" || top === '"') {
+      if (c === '\\') i++;
+      else if (c === top || c === '\n') open.pop();
+    } else if (top === '`') {
+      if (c === '\\') i++;
+      else if (c === '`') open.pop();
+      else if (c === '$' && text[i + 1] === '{') {
+        open.push('${');
+        i++;
+      }
+    } else if (c === '/' && text[i + 1] === '/') {
+      i = text.indexOf('\n', i) === -1 ? text.length : text.indexOf('\n', i);
+    } else if (c === '/' && text[i + 1] === '*') {
+      i = text.indexOf('*/', i + 2) === -1 ? text.length : text.indexOf('*/', i + 2) + 1;
+    } else if (c in CLOSER) {
+      open.push(c);
+    } else if ((c === ')' || c === ']' || c === '}') && CLOSER[top] === c) {
+      open.pop();
+    }
+  }
+  return open.reverse().map((opener) => CLOSER[opener]).join('');
 }
 
 /** What a node makes visible to everything inside it. */

@@ -106,6 +106,12 @@ def completion(c):
         "import_named": complete(c, "readFileS"),
         "import_namespace": complete(c, "nodePath.jo"),
         "local": complete(c, "const localName = 1;\nlocalN"),
+        # While typing, a cell rarely parses: an open call, an `if` without its body, an
+        # unfinished function, a template.
+        "local_in_call": complete(c, "const localName = 1;\nconsole.log(localN"),
+        "local_in_if": complete(c, "const localName = 1;\nif (localN"),
+        "param_in_body": complete(c, "function f(param: number) {\n  const inner = 2;\n  return param + inn"),
+        "local_in_template": complete(c, "const localName = 1;\nconsole.log(`${'{'} ${localN"),
         "global_type": complete(c, "const table: Recor"),
         "value_not_type": complete(c, "const table = Recor"),
         "object_value": complete(c, "const timers = { start: setTimeo"),
