@@ -189,7 +189,7 @@ async function runCell(
     answerTimer = setTimeout(() => abandon.resolve('abandoned'), TIMEOUT_ANSWER_MS);
   }, options.timeoutSeconds * 1000);
   const repeat = setInterval(() => {
-    if ((state.interrupted || timedOut) && state.unsure) interruptCell(client, record, state);
+    if (state.unsure) interruptCell(client, record, state);
   }, INTERRUPT_REPEAT_MS);
   try {
     const outcome = await Promise.race([reply, stopped, abandon.promise]);
