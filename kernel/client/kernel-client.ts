@@ -9,6 +9,7 @@ import { newHeader, type Header, type Message } from '../protocol/messages';
 import { ReplayGuard } from '../protocol/replay-guard';
 import { Signer } from '../protocol/signing';
 import { decode, encode, WireError } from '../protocol/wire';
+import { SendQueue } from '../transport/send-queue';
 import { writeConnectionFile } from './connection-file';
 
 const TEMPO = join(__dirname, '..', '..', 'bin', 'tempo');
@@ -54,8 +55,11 @@ export class KernelClient {
   /** Made in start() once the kernel is spawned (no kernel, no sockets). */
   private sockets: { shell: Zmq.Dealer; control: Zmq.Dealer; iopub: Zmq.Subscriber } | undefined;
   private readonly pending = new Map<string, PendingExecute>();
-  /** The last send on each socket (see send()). */
-  private readonly sending = { shell: Promise.resolve(), control: Promise.resolve() };
+  /**
+   * One queue per socket, as the kernel's transport has: ZeroMQ refuses a second pending send,
+   * and a notebook of a thousand cells, all sent together, fills its queue.
+   */
+  private queues: { shell: SendQueue; control: SendQueue } | undefined;
   private signer!: Signer;
   private kernel!: ChildProcess;
   private dir = '';
@@ -95,6 +99,15 @@ export class KernelClient {
     const zmq = require('zeromq') as typeof Zmq;
     const sockets = { shell: new zmq.Dealer({ linger: 0 }), control: new zmq.Dealer({ linger: 0 }), iopub: new zmq.Subscriber({ linger: 0 }) };
     this.sockets = sockets;
+    const report = (name: string) => (error: Error) => {
+      // A shutdown_request that cannot be sent: the kernel is killed instead.
+      if (this.closed && name === 'control') this.kernel.kill('SIGKILL');
+      else process.stderr.write(`[tempo run] send on ${name} failed: ${error.message}\n`);
+    };
+    this.queues = {
+      shell: new SendQueue((frames) => sockets.shell.send(frames), report('shell')),
+      control: new SendQueue((frames) => sockets.control.send(frames), report('control')),
+    };
     sockets.shell.connect(endpoint(info, 'shell'));
     sockets.control.connect(endpoint(info, 'control'));
     sockets.iopub.connect(endpoint(info, 'iopub'));
@@ -132,13 +145,13 @@ export class KernelClient {
         resolve(reply);
       };
       this.pending.set(header.msg_id, new PendingExecute(onIopub, settle, reject));
-      void this.send('shell', this.frames(header, { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: stopOnError }));
+      this.queues?.shell.push(this.frames(header, { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: stopOnError }));
     });
   }
 
   /** The kernel's interrupt (messaging spec: interrupt_request on control), not a kill. */
   interrupt(): void {
-    if (!this.closed) void this.send('control', this.frames(this.header('interrupt_request'), {}));
+    if (!this.closed) this.queues?.control.push(this.frames(this.header('interrupt_request'), {}));
   }
 
   /**
@@ -151,23 +164,12 @@ export class KernelClient {
     if (this.kernel) {
       const running = this.kernel.exitCode === null && this.kernel.signalCode === null;
       const timer = setTimeout(() => this.kernel.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
-      if (running) void this.send('control', this.frames(this.header('shutdown_request'), { restart: false })).catch(() => this.kernel.kill('SIGKILL'));
+      if (running) this.queues?.control.push(this.frames(this.header('shutdown_request'), { restart: false }));
       await this.exited;
       clearTimeout(timer);
     }
     for (const socket of Object.values(this.sockets ?? {})) socket.close();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  /**
-   * Sends in order, one at a time: ZeroMQ takes a send at once only while its queue has room
-   * (a notebook of a thousand cells, all sent together, goes past it) and refuses a second
-   * pending one.
-   */
-  private send(socket: 'shell' | 'control', frames: Buffer[]): Promise<void> {
-    const sent = this.sending[socket].then(() => this.sockets?.[socket].send(frames));
-    this.sending[socket] = sent.catch(() => undefined);
-    return sent;
   }
 
   private header(msgType: string): Header {
