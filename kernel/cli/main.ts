@@ -38,7 +38,9 @@ export function main(args: string[]): void {
       const checkerFirst = rest[0] === CHECKER_FIRST;
       const files = checkerFirst ? rest.slice(1) : rest;
       if (files.length !== 1) return usageError('tempo kernel takes exactly one CONNECTION_FILE');
-      kernelCommand().runKernel(files[0], checkerFirst ? startCheckerFirst() : undefined).catch((error: Error) => {
+      // The checker first: `kernelCommand()` would load ZeroMQ and the core before it.
+      const checker = checkerFirst ? startCheckerFirst() : undefined;
+      kernelCommand().runKernel(files[0], checker).catch((error: Error) => {
         process.stderr.write(`tempo kernel: ${error.message}\n`);
         process.exit(1);
       });
