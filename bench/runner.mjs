@@ -57,7 +57,8 @@ writeFileSync(
 
 const PYTHON_ENV = { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? dir, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), PYTHONDONTWRITEBYTECODE: '1' };
 const runners = {
-  'tempo run': () => [process.execPath, [TEMPO, 'run', notebook, '--out', join(dir, 'tempo-out.ipynb'), '--no-color'], { ...process.env, NO_COLOR: '1' }],
+  // As the README runs it: `bin/tempo run`, a command, not `node bin/tempo run` (see bin/tempo).
+  'tempo run': () => [TEMPO, ['run', notebook, '--out', join(dir, 'tempo-out.ipynb'), '--no-color'], { ...process.env, NO_COLOR: '1' }],
   'jupyter nbconvert --execute': () => [
     NBCONVERT,
     ['--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tempo', '--output-dir', dir, '--output', 'nbconvert-out.ipynb', notebook],

@@ -6,10 +6,14 @@
  */
 const SAVED_CA_CERTS = 'TEMPO_NODE_EXTRA_CA_CERTS';
 
-/** The environment `tempo run` starts its kernel in. */
+/**
+ * The environment `tempo run` starts its kernel in. Started as `bin/tempo`, the runner itself
+ * runs without the variable (bin/tempo moved it aside), and the kernel inherits that as it is.
+ */
 export function kernelLaunchEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (!('NODE_EXTRA_CA_CERTS' in env)) return env;
   const { NODE_EXTRA_CA_CERTS: certs, ...rest } = env;
-  return { ...rest, [SAVED_CA_CERTS]: certs ?? '' };
+  return { ...rest, [SAVED_CA_CERTS]: certs };
 }
 
 /** The same for Jupyter, as the argv prefix of the kernelspec: a POSIX shell runs the command after it. */

@@ -38,9 +38,11 @@ function notebook(name, cells, { minor = 5 } = {}) {
  * Runs `tempo run ...args`; resolves with its exit code and output. `onLine(line, child)` sees
  * each stdout line as it arrives (to interrupt at the right moment).
  */
-function run(args, { onLine, deadlineMs = 30_000, env = process.env } = {}) {
+function run(args, { onLine, deadlineMs = 30_000, env = process.env, asCommand = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tempo, 'run', ...args], { cwd: repo, env: { ...env, NO_COLOR: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // asCommand: `bin/tempo run`, as the README says, rather than `node bin/tempo run`.
+    const [command, commandArgs] = asCommand ? [tempo, ['run', ...args]] : [process.execPath, [tempo, 'run', ...args]];
+    const child = spawn(command, commandArgs, { cwd: repo, env: { ...env, NO_COLOR: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -160,6 +162,19 @@ test('the kernel process starts without NODE_EXTRA_CA_CERTS (it costs every node
   assert.equal(code, 0, stdout);
   assert.match(stdout, new RegExp(`cells: ${certs}\\n`));
   assert.match(stdout, /kernel has it: false\n/);
+});
+
+test('run as a command, tempo itself starts without NODE_EXTRA_CA_CERTS too; cells still see it', async () => {
+  const certs = '/etc/ssl/certs/ca-certificates.crt';
+  const environOf = "(pid: number) => require('node:fs').readFileSync(`/proc/${pid}/environ`, 'utf8').split('\\0')";
+  const runnerPid = "Number(/PPid:\\s*(\\d+)/.exec(require('node:fs').readFileSync(`/proc/${process.ppid}/status`, 'utf8'))![1])";
+  const file = notebook('certs-command.ipynb', [
+    `const environ = ${environOf};\nconsole.log('cells:', process.env.NODE_EXTRA_CA_CERTS);\nconsole.log('runner has it:', environ(${runnerPid}).some((entry: string) => entry.startsWith('NODE_EXTRA_CA_CERTS=')))`,
+  ]);
+  const { code, stdout } = await run([file, '--no-color'], { env: { ...process.env, NODE_EXTRA_CA_CERTS: certs }, asCommand: true });
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, new RegExp(`cells: ${certs}\\n`));
+  assert.match(stdout, /runner has it: false\n/);
 });
 
 test("the kernel runs in the notebook's folder, as Jupyter's does: its files and its tsconfig.json", async () => {
