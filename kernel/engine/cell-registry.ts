@@ -1,4 +1,9 @@
-import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import type { TraceMap } from '@jridgewell/trace-mapping';
+
+type SourceMap = ConstructorParameters<typeof TraceMap>[0];
+// Loaded by the first traceback, not by every executor start (~15 ms): most cells never throw.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const traceMapping = (): typeof import('@jridgewell/trace-mapping') => require('@jridgewell/trace-mapping');
 
 export interface StackFrame {
   functionName: string | null;
@@ -11,7 +16,9 @@ export interface StackFrame {
 
 interface Cell {
   source: string;
-  map: TraceMap;
+  map: SourceMap;
+  /** Decoded from `map` when a frame in the cell is first mapped. */
+  trace?: TraceMap;
 }
 
 /**
@@ -22,7 +29,7 @@ export class CellRegistry {
   private readonly cells = new Map<string, Cell>();
 
   add(name: string, source: string, map: unknown): void {
-    this.cells.set(name, { source, map: new TraceMap(map as ConstructorParameters<typeof TraceMap>[0]) });
+    this.cells.set(name, { source, map: map as SourceMap });
   }
 
   source(name: string): string | undefined {
@@ -33,7 +40,9 @@ export class CellRegistry {
   locate(file: string, line: number, column: number): { line: number; column: number; cellSource: string } | undefined {
     const cell = this.cells.get(file);
     if (!cell) return undefined;
-    const original = originalPositionFor(cell.map, { line, column: Math.max(0, column - 1) });
+    const { TraceMap, originalPositionFor } = traceMapping();
+    cell.trace ??= new TraceMap(cell.map);
+    const original = originalPositionFor(cell.trace, { line, column: Math.max(0, column - 1) });
     if (original.line === null) return { line, column, cellSource: cell.source };
     return { line: original.line, column: original.column + 1, cellSource: cell.source };
   }
