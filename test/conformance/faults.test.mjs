@@ -45,6 +45,12 @@ test('SIGINT to the kernel process (signal-mode interrupt) stops while (true) {}
   assert.equal(r.keep, '42');
 });
 
+test('a SIGINT that reaches the executor between cells is dropped: the executor and its state live on', async () => {
+  const r = await check('stray_sigint_between_cells');
+  assert.equal(r.scheduled.reply.content.status, 'ok');
+  assert.equal(r.keep, '42');
+});
+
 test('unbounded recursion: RangeError reported, state kept', async () => {
   const r = await check('stack_overflow');
   assert.equal(r.run.reply.content.status, 'error');

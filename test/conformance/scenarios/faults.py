@@ -156,6 +156,15 @@ def interrupt_while_compiling(c):
 
 
 @check
+def stray_sigint_between_cells(c):
+    # A SIGINT that reaches the executor while none of its cells' code runs (sent here by a timer
+    # of the cell itself): it is dropped, and the executor carries on with its state.
+    scheduled = c.execute("setTimeout(() => process.kill(process.pid, 'SIGINT'), 50); 'scheduled'")
+    time.sleep(0.5)
+    return {"scheduled": scheduled, "keep": c.value("keep")}
+
+
+@check
 def process_exit(c):
     c.execute("%timing off")
     run = c.execute_or_interrupt("process.exit(3)", timeout=10)
