@@ -30,7 +30,7 @@ function interruptCell(client: KernelClient, record: CellRecord, state: Interrup
 }
 
 /** Exit statuses beyond 0/1/2: the shell's 128 + signal number, as for a process the signal ended. */
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGPIPE: 141 };
 
 /** Picks the code cells `--cell` asks for, numbered from 1 among code cells. */
 function selectCells(notebook: Notebook, options: RunOptions): CellRecord[] {
@@ -112,6 +112,12 @@ export async function runNotebook(args: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
   process.on('SIGHUP', onSighup);
+  // `tempo run nb.ipynb | head`: once the reader is gone, stop as a command does on SIGPIPE (and
+  // shut the kernel down) rather than die of an unhandled EPIPE. Later writes fail silently.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    requestStop('SIGPIPE');
+  });
 
   try {
     const failed = await executeCells();

@@ -275,6 +275,22 @@ test('SIGINT to the runner interrupts a busy loop; the cell reports interrupted 
   assert.deepEqual(await leftovers(processes), [], 'kernel processes left behind');
 });
 
+test('a reader that goes away (tempo run … | head) stops the run like SIGPIPE: exit 141, no EPIPE trace, no process left', async () => {
+  const file = notebook('pipe.ipynb', ['console.log("first")', 'await new Promise((resolve) => setTimeout(resolve, 1000)); console.log("second")', 'console.log("third")']);
+  let processes = [];
+  const { code, stderr } = await run([file, '--no-color'], {
+    onLine(line, child) {
+      if (!line.startsWith('tempo run')) return;
+      processes = descendants(child.pid);
+      child.stdout.destroy();
+    },
+  });
+  assert.equal(code, 141, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
+  assert.ok(processes.length >= 2, `expected the kernel and its executor, saw ${processes}`);
+  assert.deepEqual(await leftovers(processes), [], 'kernel processes left behind');
+});
+
 test('--timeout interrupts a cell that runs too long, marks it failed and ends the run', async () => {
   const file = notebook('timeout.ipynb', ['while (true) {}', 'console.log("not reached")']);
   let processes = [];
