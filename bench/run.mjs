@@ -5,7 +5,7 @@
 // cost and accuracy", bench/timing-cost.mjs) to stdout, progress to stderr; `--write` also saves
 // them to bench/RESULTS.md with the machine's description. Options: --runs N (default 5),
 // --cells N (200), --warmup N (20), --timing-runs N (3; 0 leaves the timing table out),
-// --runner-runs N (5: `tempo run` beside `jupyter nbconvert --execute`, bench/runner.mjs; 0 leaves
+// --runner-runs N (9: `tempo run` beside `jupyter nbconvert --execute`, bench/runner.mjs; 0 leaves
 // it out), --only Tempo,IPython (those peers alone, for a quick look while developing).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
     cells: { type: 'string', default: '200' },
     warmup: { type: 'string', default: '20' },
     'timing-runs': { type: 'string', default: '3' },
-    'runner-runs': { type: 'string', default: '5' },
+    'runner-runs': { type: 'string', default: '9' },
     only: { type: 'string' },
     write: { type: 'boolean', default: false },
   },
