@@ -93,6 +93,7 @@ function envelopeOf(lanes: readonly TimelineLane[]): TimelineLane {
     kind: 'other',
     startMs: Math.min(...lanes.map((lane) => lane.startMs)),
     endMs: pending ? undefined : Math.max(...lanes.map((lane) => lane.endMs ?? 0)),
+    runs: [],
     marks: [],
   };
 }

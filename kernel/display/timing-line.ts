@@ -20,11 +20,7 @@ export function timingText(timing: CellTiming): string {
   parts.push(`event loop blocked ${formatDuration(timing.blockedMs)}${share >= 0.1 ? ` (${Math.round(share * 100)}%)` : ''}`);
   const started = [timing.timers > 0 ? plural(timing.timers, 'timer') : '', timing.io > 0 ? `${timing.io} I/O` : ''].filter(Boolean).join(', ');
   if (started) parts.push(timing.overlap >= 1.5 ? `${started}, overlap ×${timing.overlap.toFixed(1)}` : started);
-  const pending = [
-    timing.pendingTimers > 0 ? plural(timing.pendingTimers, 'timer') : '',
-    timing.pendingIo > 0 ? `${timing.pendingIo} I/O` : '',
-    timing.pendingPromises > 0 ? plural(timing.pendingPromises, 'promise') : '',
-  ].filter(Boolean);
+  const pending = timing.pending.map((item) => (item.kind === 'io' ? `${item.count} I/O` : plural(item.count, item.kind)));
   if (pending.length > 0) parts.push(`still pending: ${pending.join(', ')}`);
   return parts.join(' · ');
 }

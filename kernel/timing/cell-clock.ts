@@ -1,22 +1,25 @@
 import { createHook, executionAsyncId, type AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { AsyncIdTable } from './async-id-table';
-import type { TimelineData, TimelineLane } from './timeline-data';
+import type { PendingItem, TimelineData, TimelineLane } from './timeline-data';
 
 /** What the timing line and execute_reply metadata report for one cell. */
 export interface CellTiming {
   wallMs: number;
-  /** Time the event loop spent running code rather than waiting (ELU active): nothing else could run. */
+  /**
+   * Time the thread ran the user's code (the cell's body, the callbacks it started and their
+   * promise reactions), during which the event loop could run nothing else. Tempo's own work is
+   * not in it. The same figure as TimelineData.blockedMs.
+   */
   blockedMs: number;
   cpuUserMs: number;
   cpuSystemMs: number;
   timers: number;
   promises: number;
   io: number;
-  pendingTimers: number;
-  pendingPromises: number;
-  pendingIo: number;
-  /** Sum of timer and I/O durations over wall time: ×5 when five one-second sleeps overlap. */
+  /** What the cell started and left running, grouped by origin (Tempo's own work never counts). */
+  pending: PendingItem[];
+  /** Total waiting over wall time: ×5 when five one-second sleeps overlap. */
   overlap: number;
 }
 
@@ -61,7 +64,7 @@ class CellActivity {
   readonly lanes: Lane[] = [];
   lanesDropped = 0;
   /** Only with the timeline on: what ran when, and the printed marks. */
-  readonly main: TimelineLane = { label: 'cell', kind: 'main', startMs: 0, marks: [] };
+  readonly main: TimelineLane = { label: 'cell', kind: 'main', startMs: 0, runs: [], marks: [] };
   readonly spans: { startMs: number; endMs: number }[] = [];
   /** Spans past the cap, drawn as part of the last recorded one. */
   spansMerged = 0;
@@ -108,7 +111,7 @@ export class CellClock {
         if (kind === 'promise') return;
         if (kind === 'timer') activity.liveTimers.set(asyncId, resource as { _destroyed?: boolean });
         if (activity.lanes.length < MAX_LANES) {
-          const lane: Lane = { kind, label: kind === 'timer' ? timerLabel(resource) : type, startMs: performance.now() - current.startMs, marks: [] };
+          const lane: Lane = { kind, label: kind === 'timer' ? timerLabel(resource) : type, startMs: performance.now() - current.startMs, runs: [], marks: [] };
           activity.lanes.push(lane);
           activity.liveLanes.set(asyncId, lane);
         } else activity.lanesDropped += 1;
@@ -169,7 +172,7 @@ export class CellClock {
     const laneTotal = lanes.reduce((sum, lane) => sum + ((lane.endMs ?? wallMs) - lane.startMs), 0);
     const overlap = wallMs > 0 ? laneTotal / wallMs : 0;
     return {
-      timeline: timeline ? { wallMs, lanes: [{ ...main, endMs: wallMs }, ...lanes], blocked: spans, overlap, droppedLanes: lanesDropped, mergedSpans: spansMerged } : undefined,
+      timeline: timeline ? { wallMs, lanes: [{ ...main, endMs: wallMs }, ...lanes], blocked: spans, blockedMs: Math.min(wallMs, elu.active), overlap, droppedLanes: lanesDropped, mergedSpans: spansMerged } : undefined,
       timing: {
         wallMs,
         blockedMs: Math.min(wallMs, elu.active),
@@ -178,9 +181,7 @@ export class CellClock {
         timers: counts.timer,
         promises: counts.promise,
         io: counts.io,
-        pendingTimers: pending.timer,
-        pendingPromises: pending.promise,
-        pendingIo: pending.io,
+        pending: (['timer', 'io', 'promise'] as const).filter((kind) => pending[kind] > 0).map((kind) => ({ kind, count: pending[kind] })),
         overlap,
       },
     };
