@@ -62,6 +62,8 @@ const timingOf = (cell) => {
   const lines = cell.outputs.filter((o) => o.output_type === 'display_data' && o.text.startsWith('⏱')).map((o) => parseTimingLine(o.text));
   return lines.at(-1) ?? null;
 };
+/** The text rendering of a cell's %%timeline chart. */
+const chartOf = (cell) => cell.outputs.find((o) => o.output_type === 'display_data' && o.mimes.some((m) => m !== 'text/plain') && !o.text.startsWith('⏱') && /\bwall\b/.test(o.text))?.text ?? '';
 const stdoutOf = (cell) => cell.outputs.filter((o) => o.output_type === 'stream' && o.name === 'stdout').map((o) => o.text).join('');
 const codeCells = (cells) => cells.filter((c) => c.cell_type === 'code');
 const byId = (cells, id) => {
@@ -110,8 +112,9 @@ for (const nb of notebooks) {
         assert.ok(errors.length > 0, `cell ${cell.id} is tagged raises-exception but did not fail`);
       } else {
         assert.deepEqual(errors, [], `cell ${cell.id} failed`);
-        assert.ok(timingOf(cell), `cell ${cell.id} has no timing line:\n${JSON.stringify(cell.outputs, null, 1)}`);
       }
+      // Every cell that ran is timed, a failing one too (its line comes after the error).
+      assert.ok(timingOf(cell), `cell ${cell.id} has no timing line:\n${JSON.stringify(cell.outputs, null, 1)}`);
       if (cell.source.startsWith('%%timeline')) {
         assert.ok(cell.outputs.some((o) => o.mimes?.includes('image/svg+xml')), `%%timeline cell ${cell.id} drew no SVG`);
       }
@@ -188,6 +191,13 @@ for (const nb of [english, korean]) {
     assert.match(stdoutOf(byId(cells, 'exp-mix')), /rude job done\n(.|\n)*polite job 1 done/);
     const race = timing('exp-race');
     assert.ok(race.wall < 0.6 && race.pending, `exp-race: the losers are still pending: ${race.text}`);
+    assert.match(race.text, /still pending: 2 timers \(.*sleep\(700\).*\)/, 'the losers are named by origin');
+    assert.match(race.text, /still pending: 2 timers \(.*sleep\(500\).*\)/, 'the losers are named by origin');
+    assert.ok(!tickBlocking.pending, `tick-blocking: a cleared interval is not pending: ${tickBlocking.text}`);
+    const lates = [...chartOf(byId(cells, 'exp-mix')).matchAll(/late by ([\d.]+) ms/g)].map((m) => Number(m[1]));
+    assert.ok(lates.length > 0 && lates.every((ms) => ms >= 300 && ms <= 700), `exp-mix: the polite timers are late by about 400 ms:\n${chartOf(byId(cells, 'exp-mix'))}`);
+    assert.match(chartOf(byId(cells, 'five-promise-all')), /asyncJob · sleep\(1000\)\s*×5/, 'five identical timers: one lane marked ×5');
+    assert.match(byId(cells, 'five-progress').outputs.map((o) => o.text ?? '').join('\n'), /settled at/, 'the progress bar says when each job settled');
     assert.match(stdoutOf(byId(cells, 'exp-race')), /first to finish: job 1 \(300 ms\)/);
     const settled = timing('exp-settled');
     assert.ok(settled.wall >= 0.45 && settled.wall < 1.2, `exp-settled: ${settled.text}`);
@@ -196,6 +206,9 @@ for (const nb of [english, korean]) {
     assert.ok(fail.tags.includes('raises-exception'));
     assert.deepEqual(fail.outputs.filter((o) => o.output_type === 'error').map((o) => o.evalue), ['job 2 failed']);
     assert.doesNotMatch(stdoutOf(fail), /never printed/);
+    const failTiming = timing('exp-fail');
+    assert.ok(failTiming.wall >= 0.3 && failTiming.wall < 0.7, `exp-fail: Promise.all gives up at about 400 ms: ${failTiming.text}`);
+    assert.ok(fail.outputs.findIndex((o) => o.output_type === 'error') < fail.outputs.findIndex((o) => o.text?.startsWith('⏱')), 'the timing line comes after the error');
     const limit = timing('exp-limit');
     assert.ok(limit.wall >= 1.4 && limit.wall < 2.5, `exp-limit: ${limit.text}`);
   });
