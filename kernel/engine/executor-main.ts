@@ -19,7 +19,7 @@ import { createInput } from './input-prompt';
 import { createComms, type CommCommand } from './comms';
 import { InterruptGuard } from './interrupt-guard';
 import { ReplEvaluator } from './repl-evaluator';
-import { capturedFrames, installStackCapture } from './stack-capture';
+import { capturedFrames, installStackCapture, isInternal } from './stack-capture';
 import { installMagicRuntime } from './magic-runtime';
 import { expandMagics, MagicUsageError } from './magics';
 import { CellSyntaxError, IMPORT_HELPER, transpileCell } from './transpile';
@@ -29,7 +29,9 @@ const origin = new AsyncLocalStorage<string>();
 const cells = new CellRegistry();
 const guard = new InterruptGuard(INTERRUPT_FD);
 const evaluator = new ReplEvaluator(guard);
-const clock = new CellClock(origin);
+const kernelRoot = resolve(__dirname, '..');
+// Lanes are named after the user's code: the cells and the files they import, not node's, Tempo's or a package's.
+const clock = new CellClock(origin, (file) => file !== '' && !isInternal(file, kernelRoot) && !file.includes('/node_modules/'));
 const settings = installMagicRuntime(process.argv[2]);
 let lastParent = '';
 
@@ -144,7 +146,7 @@ function reportLateError(kind: string, thrown: unknown): void {
 }
 
 function main(): void {
-  installStackCapture(cells, resolve(__dirname, '..'));
+  installStackCapture(cells, kernelRoot);
   captureOutput('stdout');
   captureOutput('stderr');
   installModuleLoading();

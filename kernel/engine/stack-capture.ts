@@ -8,7 +8,7 @@ function isKernelFrame(file: string, kernelRoot: string): boolean {
 }
 
 /** Tracebacks also leave out node's internals, as IPython leaves out its own machinery. */
-function isInternal(file: string, kernelRoot: string): boolean {
+export function isInternal(file: string, kernelRoot: string): boolean {
   return file.startsWith('node:') || isKernelFrame(file, kernelRoot);
 }
 

@@ -1,7 +1,8 @@
-import { createHook, executionAsyncId, type AsyncLocalStorage } from 'node:async_hooks';
+import { createHook, type AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { AsyncIdTable } from './async-id-table';
-import type { PendingItem, TimelineData, TimelineLane } from './timeline-data';
+import { captureOrigin, describeOrigin, type IsUserFile, type LaneApi, type Origin } from './lane-origin';
+import type { PendingItem, Span, TimelineData, TimelineLane } from './timeline-data';
 
 /** What the timing line and execute_reply metadata report for one cell. */
 export interface CellTiming {
@@ -23,9 +24,12 @@ export interface CellTiming {
   overlap: number;
 }
 
-/** One timer or I/O operation a cell started, from creation to its first callback. */
+/** One timer or I/O operation a cell started, from creation to the end of its callback. */
 interface Lane extends TimelineLane {
   kind: 'timer' | 'io';
+  /** Where it was created, named only when the cell ends. */
+  origin: Origin;
+  api: LaneApi;
 }
 
 type Kind = 'timer' | 'promise' | 'io';
@@ -35,18 +39,33 @@ const IGNORED = new Set(['TickObject', 'PROMISEWRAP', 'SIGNALWRAP', 'TTYWRAP', '
 /** Lanes and blocked spans recorded per cell at most, so a cell that starts a million timers stays bounded. */
 const MAX_LANES = 10_000;
 const MAX_SPANS = 10_000;
+/** Callback runs recorded per lane (an interval ticking for minutes); later ones widen the last. */
+const MAX_RUNS = 100;
 /** Busy spans closer than this are one span on the chart. */
 const SPAN_JOIN_MS = 0.5;
 /** Promise reactions in a row whose ends are read one by one; past them, one tick reads where the run ended. */
 const REACTIONS_TIMED = 4;
 /** How the live-resource table codes a kind: 0 is "not the cell's, or settled". */
-const CODE = { promise: 1, timer: 2, io: 3 } as const;
-const KIND_OF_CODE: readonly Kind[] = ['promise', 'promise', 'timer', 'io'];
+const CODE = { promise: 1, timer: 2, io: 3, interval: 4 } as const;
+const KIND_OF_CODE: readonly Kind[] = ['promise', 'promise', 'timer', 'io', 'timer'];
 
 function kindOf(type: string): Kind | undefined {
   if (type === 'PROMISE') return 'promise';
   if (type === 'Timeout' || type === 'Immediate') return 'timer';
   return IGNORED.has(type) ? undefined : 'io';
+}
+
+interface TimerResource {
+  _idleTimeout?: unknown;
+  _repeat?: unknown;
+  _destroyed?: boolean;
+}
+
+function apiOf(kind: 'timer' | 'io', type: string, resource: unknown): LaneApi {
+  if (kind === 'io' || type !== 'Timeout') return { kind, type };
+  const timer = resource as TimerResource;
+  const delayMs = typeof timer._idleTimeout === 'number' && timer._idleTimeout >= 0 ? timer._idleTimeout : 1;
+  return { kind, type, delayMs, repeats: timer._repeat !== null && timer._repeat !== undefined };
 }
 
 class CellActivity {
@@ -58,19 +77,24 @@ class CellActivity {
    * The timers still pending, to ask at the cell's end whether they were cleared: node reports a
    * cleared timer destroyed only on a later tick, after a cell that clears it last has ended.
    */
-  readonly liveTimers = new Map<number, { _destroyed?: boolean }>();
+  readonly liveTimers = new Map<number, TimerResource>();
   /** The lanes of those that have one (timers and I/O under the cap). */
   readonly liveLanes = new Map<number, Lane>();
   readonly lanes: Lane[] = [];
   lanesDropped = 0;
-  /** Only with the timeline on: what ran when, and the printed marks. */
+  /** What ran when, and the printed marks; the spans are kept whether or not the chart is drawn. */
   readonly main: TimelineLane = { label: 'cell', kind: 'main', startMs: 0, runs: [], marks: [] };
-  readonly spans: { startMs: number; endMs: number }[] = [];
+  readonly spans: Span[] = [];
   /** Spans past the cap, drawn as part of the last recorded one. */
   spansMerged = 0;
-  /** The lane whose callback ran last: output from the promises it resolved belongs to it. */
+  /** The lane whose callback ran last: its run grows with the reactions it set off, and output they print goes on it. */
   lastFired: Lane | undefined;
   callbackStart: number | undefined;
+  /**
+   * When a callback that is not the user's (Tempo's own, node's) last started: promise
+   * reactions of the cell's that run after it start a new span rather than widen an old one.
+   */
+  foreignStart: number | undefined;
   /** The cell's promise reactions that ran since its last other callback (see reactionStarts). */
   reactions = 0;
   constructor(readonly timeline: boolean) {}
@@ -79,49 +103,95 @@ class CellActivity {
 /** Queued to run right after a long run of promise reactions: its before hook does the work. */
 const noop = (): void => undefined;
 
-function timerLabel(resource: unknown): string {
-  const delay = (resource as { _idleTimeout?: unknown })._idleTimeout;
-  return typeof delay === 'number' && delay >= 0 ? `setTimeout ${delay} ms` : 'setImmediate';
+/** Everything a cell recorded but what it still runs, for the pending list: lanes still live, by label. */
+function pendingItems(activity: CellActivity, labels: Map<Lane, string>): PendingItem[] {
+  const items = new Map<string, PendingItem>();
+  const add = (kind: PendingItem['kind'], label: string | undefined, count: number): void => {
+    if (count <= 0) return;
+    const key = `${kind}\u0000${label ?? ''}`;
+    const item = items.get(key);
+    if (item) item.count += count;
+    else items.set(key, label === undefined ? { kind, count } : { kind, label, count });
+  };
+  const named = { timer: 0, io: 0 };
+  for (const lane of activity.liveLanes.values()) {
+    add(lane.kind, labels.get(lane), 1);
+    named[lane.kind] += 1;
+  }
+  // Past the lane cap there is no origin to name.
+  add('timer', undefined, activity.pending.timer - named.timer);
+  add('io', undefined, activity.pending.io - named.io);
+  add('promise', undefined, activity.pending.promise);
+  return [...items.values()];
+}
+
+/** What the chart needs of a lane: not its stack nor its API. */
+function drawn(lane: Lane, label: string): TimelineLane {
+  const { kind, startMs, dueMs, firedMs, endMs, runs, marks } = lane;
+  return { label, kind, startMs, dueMs, firedMs, endMs, runs, marks };
+}
+
+/** The union of spans recorded in time order (a span may still overlap the one before it). */
+function totalOf(spans: readonly Span[]): number {
+  let total = 0;
+  let reached = -Infinity;
+  for (const span of spans) {
+    const from = Math.max(span.startMs, reached);
+    if (span.endMs > from) total += span.endMs - from;
+    reached = Math.max(reached, span.endMs);
+  }
+  return total;
 }
 
 /**
- * Measures a cell with node's own machinery: wall and CPU clocks, event-loop utilisation for the
- * time the loop was blocked, and async_hooks for the timers, promises and I/O the cell started
- * (AsyncLocalStorage tells whose they are, through every callback and await).
+ * Measures a cell with node's own machinery: wall and CPU clocks, async_hooks for the timers,
+ * promises and I/O the cell started (AsyncLocalStorage tells whose they are, through every
+ * callback and await) and for when the user's code ran, which is the "blocked" figure.
  *
  * The hooks run for every promise, so a cell awaiting 10,000 promise chains calls them some
  * 160,000 times: per promise they do no allocation (a byte in an AsyncIdTable) and read no clock.
+ * A timer or I/O operation costs one clock read and a captured stack (named when the cell ends).
  */
 export class CellClock {
-  private current: { parent: string; activity: CellActivity; startMs: number; cpu: NodeJS.CpuUsage; elu: ReturnType<typeof performance.eventLoopUtilization> } | undefined;
+  private current: { parent: string; activity: CellActivity; startMs: number; cpu: NodeJS.CpuUsage } | undefined;
 
   private readonly hook: ReturnType<typeof createHook>;
 
-  constructor(private readonly origin: AsyncLocalStorage<string>) {
+  constructor(
+    private readonly origin: AsyncLocalStorage<string>,
+    private readonly isUserFile: IsUserFile,
+  ) {
+    const init = (asyncId: number, type: string, _trigger: number, resource: unknown): void => {
+      const current = this.current;
+      if (!current || this.origin.getStore() !== current.parent) return;
+      const kind = kindOf(type);
+      if (!kind) return;
+      const activity = current.activity;
+      activity.counts[kind] += 1;
+      activity.pending[kind] += 1;
+      if (kind === 'promise') {
+        activity.live.set(asyncId, CODE.promise);
+        return;
+      }
+      const api = apiOf(kind, type, resource);
+      activity.live.set(asyncId, api.repeats ? CODE.interval : CODE[kind]);
+      if (kind === 'timer') activity.liveTimers.set(asyncId, resource as TimerResource);
+      if (activity.lanes.length < MAX_LANES) {
+        const startMs = performance.now() - current.startMs;
+        const dueMs = api.delayMs === undefined ? undefined : startMs + api.delayMs;
+        const lane: Lane = { kind, label: '', startMs, dueMs, runs: [], marks: [], origin: captureOrigin(init), api };
+        activity.lanes.push(lane);
+        activity.liveLanes.set(asyncId, lane);
+      } else activity.lanesDropped += 1;
+    };
     this.hook = createHook({
-      init: (asyncId, type, _trigger, resource) => {
-        const current = this.current;
-        if (!current || this.origin.getStore() !== current.parent) return;
-        const kind = kindOf(type);
-        if (!kind) return;
-        const activity = current.activity;
-        activity.counts[kind] += 1;
-        activity.pending[kind] += 1;
-        activity.live.set(asyncId, CODE[kind]);
-        if (kind === 'promise') return;
-        if (kind === 'timer') activity.liveTimers.set(asyncId, resource as { _destroyed?: boolean });
-        if (activity.lanes.length < MAX_LANES) {
-          const lane: Lane = { kind, label: kind === 'timer' ? timerLabel(resource) : type, startMs: performance.now() - current.startMs, runs: [], marks: [] };
-          activity.lanes.push(lane);
-          activity.liveLanes.set(asyncId, lane);
-        } else activity.lanesDropped += 1;
-      },
+      init,
       before: (asyncId) => {
         const current = this.current;
         if (!current) return;
         const code = current.activity.live.get(asyncId);
         if (code === CODE.promise) {
-          if (current.activity.timeline) this.reactionStarts(current.activity);
+          this.reactionStarts(current.activity);
         } else this.callbackStarts(asyncId, code);
       },
       after: () => this.callbackEnds(),
@@ -136,22 +206,21 @@ export class CellClock {
   /** The hooks run only while a cell is measured: between cells they cost nothing. */
   begin(parent: string, timeline: boolean): void {
     this.hook.enable();
-    this.current = { parent, activity: new CellActivity(timeline), startMs: performance.now(), cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() };
+    this.current = { parent, activity: new CellActivity(timeline), startMs: performance.now(), cpu: process.cpuUsage() };
   }
 
   /** The cell's synchronous part has returned (its first `await`, or its end): one blocked span. */
   syncDone(): void {
     const current = this.current;
-    if (current?.activity.timeline) this.addSpan(current.activity, 0, this.now());
+    if (current) this.addSpan(current.activity, 0, this.now());
   }
 
-  /** Output the running cell printed, placed on the lane of the callback that printed it. */
+  /** Output the running cell printed, placed on the lane of the callback that printed it. Never renames it. */
   mark(text: string): void {
     const current = this.current;
     if (!current?.activity.timeline || this.origin.getStore() !== current.parent) return;
     const activity = current.activity;
-    const lane = activity.liveLanes.get(executionAsyncId()) ?? activity.lastFired ?? activity.main;
-    if (lane.marks.length === 0 && lane.kind !== 'main') lane.label = text.trim().slice(0, 60) || lane.label;
+    const lane = activity.lastFired ?? activity.main;
     lane.marks.push({ atMs: this.now(), text: text.replace(/\n$/, '') });
   }
 
@@ -163,28 +232,50 @@ export class CellClock {
     const activity = current.activity;
     // A long run of reactions still going (this is one of them): its tick would come too late.
     if (activity.reactions > REACTIONS_TIMED) this.extendSpan(activity, wallMs);
-    for (const [asyncId, timer] of activity.liveTimers) if (timer._destroyed === true) this.forget(asyncId);
+    for (const [asyncId, timer] of activity.liveTimers) {
+      if (timer._destroyed !== true) continue;
+      this.endLane(asyncId);
+      this.forget(asyncId);
+    }
     this.current = undefined;
     this.hook.disable();
     const cpu = process.cpuUsage(current.cpu);
-    const elu = performance.eventLoopUtilization(current.elu);
-    const { counts, pending, lanes, lanesDropped, main, spans, spansMerged, timeline } = activity;
+    const { counts, lanes, lanesDropped, main, spans, spansMerged, timeline } = activity;
+    const labels = this.labelsOf(activity, timeline);
     const laneTotal = lanes.reduce((sum, lane) => sum + ((lane.endMs ?? wallMs) - lane.startMs), 0);
     const overlap = wallMs > 0 ? laneTotal / wallMs : 0;
+    const blockedMs = Math.min(wallMs, totalOf(spans));
     return {
-      timeline: timeline ? { wallMs, lanes: [{ ...main, endMs: wallMs }, ...lanes], blocked: spans, blockedMs: Math.min(wallMs, elu.active), overlap, droppedLanes: lanesDropped, mergedSpans: spansMerged } : undefined,
+      timeline: timeline
+        ? {
+            wallMs,
+            lanes: [{ ...main, endMs: wallMs }, ...lanes.map((lane) => drawn(lane, labels.get(lane) ?? ''))],
+            blocked: spans,
+            blockedMs,
+            overlap,
+            droppedLanes: lanesDropped,
+            mergedSpans: spansMerged,
+          }
+        : undefined,
       timing: {
         wallMs,
-        blockedMs: Math.min(wallMs, elu.active),
+        blockedMs,
         cpuUserMs: cpu.user / 1000,
         cpuSystemMs: cpu.system / 1000,
         timers: counts.timer,
         promises: counts.promise,
         io: counts.io,
-        pending: (['timer', 'io', 'promise'] as const).filter((kind) => pending[kind] > 0).map((kind) => ({ kind, count: pending[kind] })),
+        pending: pendingItems(activity, labels),
         overlap,
       },
     };
+  }
+
+  /** Names every lane when the chart is drawn, else only those still pending (the timing line names them). */
+  private labelsOf(activity: CellActivity, timeline: boolean): Map<Lane, string> {
+    const labels = new Map<Lane, string>();
+    for (const lane of timeline ? activity.lanes : activity.liveLanes.values()) labels.set(lane, describeOrigin(lane.origin, lane.api, this.isUserFile));
+    return labels;
   }
 
   /** Milliseconds since the cell began; only called while one is measured. */
@@ -193,36 +284,46 @@ export class CellClock {
   }
 
   /**
-   * Before a timer's, an I/O operation's or node's own callback: at most one clock read, shared
-   * by the blocked span it starts, the end of a run of promise reactions before it, and the lane
-   * its first callback ends. A timer has fired: it is no longer pending. No AsyncLocalStorage
-   * lookup: any code running while the cell is measured blocks the loop just the same.
+   * Before a timer's, an I/O operation's or any other callback: one clock read, shared by the
+   * blocked span it starts (only for the cell's own resources: Tempo's and node's own work is
+   * not blocked time), the end of a run of promise reactions before it, and the lane's run.
+   * A timeout has fired: it is no longer pending; an interval stays pending until cleared.
    */
   private callbackStarts(asyncId: number, code: number): void {
     const activity = this.current?.activity;
     if (!activity) return;
-    const lane = code === 0 ? undefined : activity.liveLanes.get(asyncId);
-    const laneEnds = lane !== undefined && lane.endMs === undefined;
-    if (activity.timeline || laneEnds) {
-      const at = this.now();
-      if (laneEnds) lane.endMs = at;
-      if (activity.timeline) {
-        if (activity.reactions > REACTIONS_TIMED) this.extendSpan(activity, at);
-        activity.reactions = 0;
-        activity.callbackStart = at;
-        if (lane) activity.lastFired = lane;
+    const at = this.now();
+    if (activity.reactions > REACTIONS_TIMED) this.extendSpan(activity, at);
+    activity.reactions = 0;
+    if (code === 0) {
+      // The cell's own ticks (process.nextTick, a stream's write callback) carry on its story; a
+      // callback of Tempo's or node's own (no cell in its context) is not the user's code.
+      if (this.origin.getStore() !== this.current?.parent) {
+        activity.foreignStart = at;
+        activity.lastFired = undefined;
       }
+      return;
+    }
+    const lane = activity.liveLanes.get(asyncId);
+    activity.foreignStart = undefined;
+    activity.callbackStart = at;
+    activity.lastFired = lane;
+    if (lane) {
+      lane.firedMs ??= at;
+      if (lane.runs.length < MAX_RUNS) lane.runs.push({ startMs: at, endMs: at });
     }
     if (code === CODE.timer) this.forget(asyncId);
   }
 
   private callbackEnds(): void {
     const activity = this.current?.activity;
-    if (!activity?.timeline) return;
+    if (!activity) return;
     const start = activity.callbackStart;
     if (start !== undefined) {
       activity.callbackStart = undefined;
-      this.addSpan(activity, start, this.now());
+      const end = this.now();
+      this.addSpan(activity, start, end);
+      this.runReaches(activity, end);
     } else if (activity.reactions > 0 && activity.reactions <= REACTIONS_TIMED) this.extendSpan(activity, this.now());
   }
 
@@ -238,11 +339,28 @@ export class CellClock {
     if (activity.reactions === REACTIONS_TIMED + 1) process.nextTick(noop);
   }
 
-  /** The code running since the last span ended has gone on until `endMs`. */
+  /** The user's code running since the last span ended has gone on until `endMs`. */
   private extendSpan(activity: CellActivity, endMs: number): void {
     const last = activity.spans[activity.spans.length - 1];
+    const foreign = activity.foreignStart;
+    // Reactions after a callback that is not the user's start where that callback started.
+    if (foreign !== undefined && (!last || foreign >= last.endMs)) {
+      activity.foreignStart = undefined;
+      this.addSpan(activity, foreign, endMs);
+      return;
+    }
     if (last) last.endMs = Math.max(last.endMs, endMs);
     else activity.spans.push({ startMs: endMs, endMs });
+    this.runReaches(activity, endMs);
+  }
+
+  /** The lane whose callback ran last has run (with its reactions) until `endMs`; a timeout or I/O lane ends there. */
+  private runReaches(activity: CellActivity, endMs: number): void {
+    const lane = activity.lastFired;
+    const run = lane?.runs[lane.runs.length - 1];
+    if (!lane || !run) return;
+    run.endMs = Math.max(run.endMs, endMs);
+    if (!lane.api.repeats && lane.runs.length === 1) lane.endMs = run.endMs;
   }
 
   /** Past the cap a span widens the last one: blocked time is overstated rather than lost, and the chart says so. */
@@ -255,19 +373,19 @@ export class CellClock {
     } else activity.spans.push({ startMs, endMs });
   }
 
-  /** Destroyed before its first callback (a cleared timer, a closed handle): its lane ends now. */
+  /** Destroyed (a cleared timer or interval, a closed handle) before its lane ended: it ends now. */
   private endLane(asyncId: number): void {
     const lane = this.current?.activity.liveLanes.get(asyncId);
     if (lane && lane.endMs === undefined) lane.endMs = this.now();
   }
 
-  /** No longer pending: resolved, fired (a timer) or destroyed. */
+  /** No longer pending: resolved, fired (a timeout) or destroyed. */
   private forget(asyncId: number): void {
     const activity = this.current?.activity;
     const code = activity?.live.delete(asyncId);
     if (!activity || !code) return;
     activity.pending[KIND_OF_CODE[code]] -= 1;
+    if (code === CODE.timer || code === CODE.interval) activity.liveTimers.delete(asyncId);
     if (code !== CODE.promise) activity.liveLanes.delete(asyncId);
-    if (code === CODE.timer) activity.liveTimers.delete(asyncId);
   }
 }
