@@ -1,7 +1,7 @@
 import type { ErrorContent, ExecuteRequest, Header, Message } from '../protocol/messages';
 import { StreamBatcher, type StreamName } from '../display/stream-batcher';
 import type { ExecutorCommand, ExecutorEvent } from '../engine/executor-protocol';
-import { timingBundle } from '../display/timing-line';
+import { restartTimingBundle, timingBundle } from '../display/timing-line';
 import type { CellTiming } from '../timing/cell-clock';
 import type { Messenger, Parent } from './messenger';
 import { History } from './history';
@@ -21,6 +21,10 @@ interface Outcome {
   error?: ErrorContent;
   userExpressions: Record<string, unknown>;
   timing?: CellTiming;
+  /** The `%%timeline` chart, shown after the error if there is one. */
+  timeline?: Record<string, string>;
+  /** The executor died while the cell ran: how long it had run, by the kernel's clock. */
+  restartedAfterMs?: number;
   settings?: MagicSettings;
 }
 
@@ -32,6 +36,8 @@ interface Running {
   historyLine?: number;
   silent: boolean;
   finish: (outcome: Outcome) => void;
+  /** performance.now() when it was sent to the executor. */
+  sentAt: number;
   /** Set when interrupted: replaces the executor if the cell is still running when it fires. */
   escalation?: NodeJS.Timeout;
 }
@@ -111,7 +117,7 @@ export class Execution {
     const early = this.interruptedEarly ? { error: interruptedBeforeRun(), userExpressions: {} } : undefined;
     const outcome: Outcome = typeError ? { error: typeError, userExpressions: {} } : early ?? await new Promise<Outcome>((finish) => {
       const cell = ++this.cells;
-      this.running = { request, cell, silent, finish, historyLine: storeHistory ? count : undefined };
+      this.running = { request, cell, silent, finish, sentAt: performance.now(), historyLine: storeHistory ? count : undefined };
       this.executor.send({ type: 'execute', parent: request.header.msg_id, cell, code, cellName, userExpressions: objectOf(content.user_expressions) });
     });
     if (!outcome.error) this.typeGate?.afterRun(code);
@@ -123,11 +129,12 @@ export class Execution {
       if (!silent) this.messenger.publish('error', outcome.error, request.header);
       if (content.stop_on_error !== false) this.abortThrough = sequence + this.queuedBehind();
     }
-    // The timing line is the cell's last output. Not under errors: a failed cell's one output is its error.
     if (outcome.settings) this.settings = outcome.settings;
-    if (outcome.timing && outcome.settings?.timing && !outcome.error && !silent) {
-      this.messenger.publish('display_data', { data: timingBundle(outcome.timing), metadata: {}, transient: {} }, request.header);
-    }
+    // Every cell that ran is timed, a failed one too: its chart and timing line come after the error.
+    if (!silent && outcome.timeline) this.messenger.publish('display_data', { data: outcome.timeline, metadata: {}, transient: {} }, request.header);
+    // %timing is the executor's; before its first report it is on, as the executor starts.
+    const line = outcome.timing ? timingBundle(outcome.timing) : outcome.restartedAfterMs !== undefined ? restartTimingBundle(outcome.restartedAfterMs) : undefined;
+    if (line && (this.settings?.timing ?? true) && !silent) this.messenger.publish('display_data', { data: line, metadata: {}, transient: {} }, request.header);
     const reply = outcome.error
       ? errorReply(count, outcome.error)
       : { status: 'ok', execution_count: count, user_expressions: outcome.userExpressions, payload: [] };
@@ -241,7 +248,7 @@ export class Execution {
     this.starting = this.executor.start(this.settings);
     // The new executor knows no earlier cell, so neither may the checker.
     this.typeGate?.reset();
-    if (running) running.finish({ error, userExpressions: {} });
+    if (running) running.finish({ error, userExpressions: {}, restartedAfterMs: performance.now() - running.sentAt });
     else this.publishFor(this.parentOf(note?.parent ?? ''), 'error', error);
   }
 

@@ -18,9 +18,18 @@ interface Span {
 
 interface Row {
   lane: TimelineLane;
-  /** How many lanes this row stands for: more than 1 only on the "+N more" row. */
+  /** How many lanes this row stands for: more than 1 on the "+N more" row. */
   merged: number;
+  /** Identical lanes (same origin, same times) drawn as this one: the `×N` badge. */
+  count: number;
 }
+
+/** A callback that ran this much after it was due is late: node's timers are otherwise ~1 ms off. */
+const LATE_MS = 10;
+/** Lanes whose times differ by less than this share of the chart look the same: one row, `×N`. */
+const SAME_SHARE = 0.02;
+/** Callback runs a group keeps for drawing: a thousand 3 µs runs draw as one anyway. */
+const MAX_GROUP_RUNS = 100;
 
 interface Plan {
   /** Right edge of the chart: the wall time, or later if something was recorded later. */
@@ -37,7 +46,6 @@ interface Plan {
 function planTimeline(data: TimelineData): Plan {
   const domainMs = domainOf(data);
   const blocked = unionOf(data.blocked, domainMs);
-  const blockedMs = blocked.reduce((sum, span) => sum + span.endMs - span.startMs, 0);
   // Capped data says so: lanes past the cap are missing, spans past it widen the last one.
   const capped = [
     data.droppedLanes > 0 ? `${data.droppedLanes} more ${plural(data.droppedLanes, 'lane')} not recorded` : '',
@@ -46,10 +54,11 @@ function planTimeline(data: TimelineData): Plan {
   const droppedNote = capped.length > 0 ? capped.join('; ') : undefined;
   return {
     domainMs,
-    rows: rowsOf(data.lanes),
+    rows: rowsOf(groupsOf(data.lanes, domainMs)),
     blocked,
     // Overlap compares timers and I/O with the wall time: a cell that started none has nothing to compare.
-    caption: [`wall ${formatMs(data.wallMs)}`, data.lanes.length > 1 ? `overlap ×${data.overlap.toFixed(1)}` : '', `blocked ${formatMs(blockedMs)}`].filter(Boolean).join(' · '),
+    // Blocked is the timing line's own figure, printed the same way, so the two always agree.
+    caption: [`wall ${formatDuration(data.wallMs)}`, data.lanes.length > 1 ? `overlap ×${data.overlap.toFixed(1)}` : '', `blocked ${formatDuration(data.blockedMs)}`].filter(Boolean).join(' · '),
     droppedNote,
   };
 }
@@ -79,17 +88,70 @@ function unionOf(spans: readonly Span[], domainMs: number): Span[] {
   return union;
 }
 
-function rowsOf(lanes: readonly TimelineLane[]): Row[] {
-  if (lanes.length <= MAX_ROWS) return lanes.map((lane) => ({ lane, merged: 1 }));
-  const rest = lanes.slice(MAX_ROWS - 1);
-  return [...lanes.slice(0, MAX_ROWS - 1).map((lane) => ({ lane, merged: 1 })), { lane: envelopeOf(rest), merged: rest.length }];
+/** Late by how much, when it counts as late; undefined for an on-time callback or one that never ran. */
+function lateMsOf(lane: TimelineLane): number | undefined {
+  if (lane.dueMs === undefined || lane.firedMs === undefined) return undefined;
+  const late = lane.firedMs - lane.dueMs;
+  return late >= LATE_MS ? late : undefined;
+}
+
+/** Time its callbacks ran, with the promise reactions they set off. */
+function ranMsOf(lane: TimelineLane): number {
+  return lane.runs.reduce((sum, run) => sum + run.endMs - run.startMs, 0);
+}
+
+/**
+ * Identical lanes become one row marked ×N: 1,000 `sleep(50)` started in one loop are one lane,
+ * not a thousand. Identical is the same origin and kind, the same delay (within a hair of the
+ * chart's width), both late or both not, both pending or both not, each started close to the lane
+ * before it: a burst of them. Lanes come
+ * in creation order, so each is compared with the last group of its origin only.
+ */
+function groupsOf(lanes: readonly TimelineLane[], domainMs: number): { lane: TimelineLane; count: number }[] {
+  const hair = domainMs * SAME_SHARE;
+  const near = (a: number | undefined, b: number | undefined): boolean => (a === undefined ? b === undefined : b !== undefined && Math.abs(a - b) <= hair);
+  const since = (lane: TimelineLane, ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms - lane.startMs);
+  const alike = (a: TimelineLane, b: TimelineLane): boolean =>
+    a.kind !== 'main' && near(since(a, a.dueMs), since(b, b.dueMs)) && (a.endMs === undefined) === (b.endMs === undefined) && (lateMsOf(a) === undefined) === (lateMsOf(b) === undefined);
+  const groups: { lane: TimelineLane; count: number; lastStartMs: number }[] = [];
+  const lastOf = new Map<string, (typeof groups)[number]>();
+  for (const lane of lanes) {
+    const key = `${lane.kind}\u0000${lane.label}`;
+    const last = lastOf.get(key);
+    if (last && near(last.lastStartMs, lane.startMs) && alike(last.lane, lane)) {
+      last.count += 1;
+      last.lastStartMs = lane.startMs;
+      // The row spans the burst, holds every member's output and callbacks, and is pending while one is.
+      const endMs = last.lane.endMs === undefined || lane.endMs === undefined ? undefined : Math.max(last.lane.endMs, lane.endMs);
+      const runs = last.lane.runs.length < MAX_GROUP_RUNS ? [...last.lane.runs, ...lane.runs] : last.lane.runs;
+      last.lane = { ...last.lane, endMs, runs, marks: lane.marks.length > 0 ? [...last.lane.marks, ...lane.marks] : last.lane.marks };
+      continue;
+    }
+    const group = { lane, count: 1, lastStartMs: lane.startMs };
+    groups.push(group);
+    lastOf.set(key, group);
+  }
+  return groups;
+}
+
+function rowsOf(groups: readonly { lane: TimelineLane; count: number }[]): Row[] {
+  const row = ({ lane, count }: { lane: TimelineLane; count: number }): Row => ({ lane, count, merged: 1 });
+  if (groups.length <= MAX_ROWS) return groups.map(row);
+  const rest = groups.slice(MAX_ROWS - 1);
+  const merged = rest.reduce((sum, group) => sum + group.count, 0);
+  return [...groups.slice(0, MAX_ROWS - 1).map(row), { lane: envelopeOf(rest.map((group) => group.lane), merged), merged, count: 1 }];
+}
+
+/** What a row is called: its origin, with the ×N badge of a group. */
+function rowLabel(row: Row): string {
+  return row.count > 1 ? `${oneLine(row.lane.label)} ×${row.count}` : oneLine(row.lane.label);
 }
 
 /** The "+N more" row: one bar from the first start to the last end, pending if any lane is. */
-function envelopeOf(lanes: readonly TimelineLane[]): TimelineLane {
+function envelopeOf(lanes: readonly TimelineLane[], count: number): TimelineLane {
   const pending = lanes.some((lane) => lane.endMs === undefined);
   return {
-    label: `+${lanes.length} more`,
+    label: `+${count} more`,
     kind: 'other',
     startMs: Math.min(...lanes.map((lane) => lane.startMs)),
     endMs: pending ? undefined : Math.max(...lanes.map((lane) => lane.endMs ?? 0)),
@@ -120,10 +182,10 @@ function ticksOf(domainMs: number): { atMs: number; label: string }[] {
 
 // ── SVG ────────────────────────────────────────────────────────────────────────────────────
 
-const WIDTH = 720;
+const WIDTH = 760;
 const PAD = 12;
-const LABEL_CHARS = 22;
-const PLOT_X = 172;
+const LABEL_CHARS = 28;
+const PLOT_X = 212;
 /** Leaves room right of the plot for a pending lane's arrow and the last tick's label. */
 const PLOT_W = WIDTH - PLOT_X - 32;
 const AXIS_Y = 46;
@@ -139,13 +201,28 @@ const COLOR = {
   more: '#888888',
   mark: '#E8A33D',
   blocked: '#D9534F',
+  /** Stripes, so late never reads as a longer wait of the lane's own colour. */
+  late: '#E8590C',
+  /** A callback running is the loop blocked: the band's red, solid on the lane. */
+  run: '#C9302C',
 } as const;
 /** Enough to read as a band on #111 without hiding the bars beneath it on white. */
 const BLOCKED_OPACITY = 0.3;
 
+/** What the header's and badges' words mean, under every chart: a saved notebook has no hover. */
+const DEFINITIONS = 'overlap = total waiting ÷ wall · blocked = time your code ran (nothing else could) · ×N = N identical lanes · late = ran after it was due';
+
 const KIND_NAMES: Record<TimelineLane['kind'], string> = { main: 'cell code', timer: 'timer', io: 'I/O', other: 'other' };
 
-/** The chart as a standalone SVG document, 720 px wide and as tall as its rows need. */
+const LEGEND_LINE_H = 18;
+
+/** The stripes that `url(#late)` fills with. */
+function latePattern(): string {
+  const stripe = el('rect', { width: 3, height: 6, fill: COLOR.late });
+  return el('defs', {}, el('pattern', { id: 'late', width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' }, stripe));
+}
+
+/** The chart as a standalone SVG document, 760 px wide and as tall as its rows need. */
 export function renderTimelineSvg(data: TimelineData): string {
   const plan = planTimeline(data);
   const rowsBottom = AXIS_Y + 6 + plan.rows.length * ROW_H;
@@ -153,18 +230,22 @@ export function renderTimelineSvg(data: TimelineData): string {
     plan.rows.some((row) => row.merged > 1) ? `Showing ${plan.rows.length - 1} of ${data.lanes.length} lanes; the last row merges the other ${plan.rows[plan.rows.length - 1].merged}.` : '',
     plan.droppedNote ? `${capitalize(plan.droppedNote)} (over the recording cap).` : '',
   ].filter(Boolean);
-  const height = rowsBottom + 34 + notes.length * 16;
+  const legend = svgLegend(plan.rows, rowsBottom + 22);
+  const below = rowsBottom + (legend.lines - 1) * LEGEND_LINE_H;
+  const height = below + 50 + notes.length * 16;
   const summary = `Event-loop timeline: ${plan.caption} · ${data.lanes.length} ${plural(data.lanes.length, 'lane')}`;
   const x = (ms: number): number => PLOT_X + (clamp(ms, plan.domainMs) / plan.domainMs) * PLOT_W;
   const body = [
     el('title', {}, escapeXml(summary)),
+    latePattern(),
     el('text', { x: PAD, y: 18, 'font-size': 13 }, escapeXml(plan.caption)),
     svgAxis(plan.domainMs, x, rowsBottom),
     // Under the rows: the band tints every row, while bars stay crisp and marks keep their tooltips.
     ...plan.blocked.map((span) => svgBlocked(span, x, rowsBottom)),
     ...plan.rows.map((row, index) => svgRow(row, index, x)),
-    svgLegend(plan.rows, rowsBottom + 22),
-    ...notes.map((note, index) => el('text', { class: 'note', x: PAD, y: rowsBottom + 44 + index * 16, 'font-size': 11 }, escapeXml(note))),
+    legend.svg,
+    el('text', { class: 'definitions', x: PAD, y: below + 42, 'font-size': 11 }, escapeXml(DEFINITIONS)),
+    ...notes.map((note, index) => el('text', { class: 'note', x: PAD, y: below + 60 + index * 16, 'font-size': 11 }, escapeXml(note))),
   ];
   const root = {
     xmlns: 'http://www.w3.org/2000/svg',
@@ -197,7 +278,9 @@ function svgRow(row: Row, index: number, x: (ms: number) => number): string {
   const top = AXIS_Y + 6 + index * ROW_H;
   const barY = top + 13;
   const { lane } = row;
-  const label = truncate(oneLine(lane.label), LABEL_CHARS);
+  const badge = row.count > 1 ? ` ×${row.count}` : '';
+  const label = truncate(oneLine(lane.label), LABEL_CHARS - badge.length) + badge;
+  const figures = svgFigures(lane, x);
   const parts = [
     // Faint stripes on every other row guide the eye from label to bar; #888 at low opacity works on any theme.
     index % 2 === 1 ? el('rect', { x: PAD - 4, y: top, width: WIDTH - 2 * PAD + 8, height: ROW_H, fill: COLOR.text, 'fill-opacity': 0.07 }) : '',
@@ -205,10 +288,13 @@ function svgRow(row: Row, index: number, x: (ms: number) => number): string {
       'text',
       { x: PAD, y: barY + 8, 'font-weight': lane.kind === 'main' ? 'bold' : undefined, 'font-style': row.merged > 1 ? 'italic' : undefined },
       escapeXml(label),
-      label === oneLine(lane.label) ? '' : el('title', {}, escapeXml(lane.label)),
+      label === rowLabel(row) ? '' : el('title', {}, escapeXml(rowLabel(row))),
     ),
     svgBar(row, barY, x),
-    ...svgMarks(lane, barY, x),
+    ...svgLate(lane, barY, x),
+    ...lane.runs.map((run) => svgRun(run, barY, x)),
+    ...figures.map((note) => el('text', { class: 'figure', x: note.x, y: barY - 3, 'font-size': 10, 'text-anchor': note.anchor, 'font-weight': 'bold' }, escapeXml(note.text))),
+    ...svgMarks(lane, barY, x, figures),
   ];
   const rowClass = row.merged > 1 ? 'lane-more' : 'lane';
   return el('g', { class: rowClass, 'data-kind': lane.kind }, ...parts.filter(Boolean));
@@ -225,6 +311,34 @@ function svgBar(row: Row, barY: number, x: (ms: number) => number): string {
   if (!pending) return bar;
   const arrow = `${num(end + 2)},${num(barY - 2)} ${num(end + 9)},${num(barY + 4.5)} ${num(end + 2)},${num(barY + 11)}`;
   return el('g', { class: 'pending' }, bar, el('polygon', { points: arrow, fill: style.fill }));
+}
+
+/** Striped from when the callback was due to when it ran, when that is late. */
+function svgLate(lane: TimelineLane, barY: number, x: (ms: number) => number): string[] {
+  const late = lateMsOf(lane);
+  if (late === undefined || lane.dueMs === undefined) return [];
+  const from = x(lane.dueMs);
+  return [el('rect', { class: 'late', x: from, y: barY - 1, width: Math.max(2, x(lane.dueMs + late) - from), height: 11, fill: 'url(#late)' })];
+}
+
+/** A callback's own run, solid on its lane: where a red band comes from. */
+function svgRun(run: Span, barY: number, x: (ms: number) => number): string {
+  const from = x(run.startMs);
+  return el('rect', { class: 'run', x: from, y: barY - 2, width: Math.max(1.5, x(run.endMs) - from), height: 13, fill: COLOR.run }, el('title', {}, escapeXml(`callback ran ${formatMs(run.startMs)} → ${formatMs(run.endMs)} (${formatMs(run.endMs - run.startMs)})`)));
+}
+
+/** The figures a reader should not have to hover for: how late it ran, and a long callback's time. */
+function svgFigures(lane: TimelineLane, x: (ms: number) => number): Note[] {
+  const notes: Note[] = [];
+  const late = lateMsOf(lane);
+  if (late !== undefined && lane.dueMs !== undefined) notes.push(noteAt(x(lane.dueMs), `late by ${formatDuration(late)}`));
+  const ran = ranMsOf(lane);
+  const first = lane.runs[0];
+  if (first && ran >= LATE_MS) {
+    const note = noteAt(x(first.startMs), `ran ${formatDuration(ran)}`);
+    if (isClear(note, notes)) notes.push(note);
+  }
+  return notes;
 }
 
 function barStyle(kind: TimelineLane['kind'], pending: boolean): { fill: string; 'fill-opacity': number; stroke: string; 'stroke-dasharray'?: string } {
@@ -246,13 +360,13 @@ function barTitle(row: Row): string {
  * dot (five `console.log`s at 0 ms are one event to the eye), and dots get their text written
  * above the bar where there is room for it.
  */
-function svgMarks(lane: TimelineLane, barY: number, x: (ms: number) => number): string[] {
+function svgMarks(lane: TimelineLane, barY: number, x: (ms: number) => number, taken: readonly Note[]): string[] {
   const clusters = clustersOf(lane.marks, x);
   const dots = clusters.map((cluster) => {
     const tooltip = cluster.map((mark) => `${formatMs(mark.atMs)}: ${mark.text}`).join('\n');
     return el('circle', { class: 'mark', cx: x(cluster[0].atMs), cy: barY + 4.5, r: 4.5, fill: COLOR.mark }, el('title', {}, escapeXml(tooltip)));
   });
-  const notes = placeNotes(clusters, x).map((note) =>
+  const notes = placeNotes(clusters, x, taken).map((note) =>
     el('text', { class: 'mark-note', x: note.x, y: barY - 3, 'font-size': 10, 'text-anchor': note.anchor }, escapeXml(note.text)),
   );
   return [...dots, ...notes];
@@ -284,19 +398,16 @@ interface Note {
 /**
  * Which dots get their text above the bar: the first and the last dot first (where the lane's
  * story starts and ends), then the others left to right, each only where it overlaps no other
- * note. Shared dots then also say how many more writes they hold, if all of them have room.
+ * note nor the lane's figures. A dot's other writes are in its tooltip, not in a badge.
  */
-function placeNotes(clusters: readonly Marks[], x: (ms: number) => number): Note[] {
+function placeNotes(clusters: readonly Marks[], x: (ms: number) => number, taken: readonly Note[]): Note[] {
   const order = clusters.length > 1 ? [clusters[0], clusters[clusters.length - 1], ...clusters.slice(1, -1)] : clusters;
-  const placed: { cluster: Marks; note: Note }[] = [];
+  const placed: Note[] = [];
   for (const cluster of order) {
     const note = noteAt(x(cluster[0].atMs), truncate(oneLine(cluster[0].text), 32));
-    if (isClear(note, placed.map((other) => other.note))) placed.push({ cluster, note });
+    if (isClear(note, [...taken, ...placed])) placed.push(note);
   }
-  const counted = placed.map(({ cluster, note }) => (cluster.length > 1 ? noteAt(note.at, `${note.text} (+${cluster.length - 1})`) : note));
-  // All or none: one dot saying "(+1)" would suggest its neighbours hold a single write each.
-  const allClear = counted.every((note, index) => isClear(note, counted.slice(index + 1)));
-  return (allClear ? counted : placed.map(({ note }) => note)).sort((a, b) => a.left - b.left);
+  return placed.sort((a, b) => a.left - b.left);
 }
 
 function isClear(note: Note, others: readonly Note[]): boolean {
@@ -323,22 +434,27 @@ function svgBlocked(span: Span, x: (ms: number) => number, rowsBottom: number): 
 }
 
 /** One entry per thing the chart shows, so a reader never meets a colour the legend leaves out. */
-function svgLegend(rows: readonly Row[], y: number): string {
+function svgLegend(rows: readonly Row[], y: number): { svg: string; lines: number } {
   const shown = (test: (row: Row) => boolean): boolean => rows.some((row) => row.merged === 1 && test(row));
   const bar = (kind: TimelineLane['kind'], pending: boolean) => (x: number) => el('rect', { x, y: y - 8, width: 16, height: 8, rx: 2, ...barStyle(kind, pending) });
   const items: { width: number; draw: (x: number) => string; name: string }[] = [
     ...(['main', 'timer', 'io', 'other'] as const).filter((kind) => shown((row) => row.lane.kind === kind)).map((kind) => ({ width: 16, draw: bar(kind, false), name: KIND_NAMES[kind] })),
     ...(shown((row) => row.lane.endMs === undefined) ? [{ width: 16, draw: bar('timer', true), name: 'pending at cell end' }] : []),
+    ...(shown((row) => lateMsOf(row.lane) !== undefined) ? [{ width: 16, draw: (x: number) => el('rect', { x, y: y - 9, width: 16, height: 11, fill: 'url(#late)' }), name: 'late (due → ran)' }] : []),
+    ...(shown((row) => row.lane.runs.length > 0) ? [{ width: 16, draw: (x: number) => el('rect', { x, y: y - 10, width: 16, height: 13, fill: COLOR.run }), name: 'callback running' }] : []),
     ...(shown((row) => row.lane.marks.length > 0) ? [{ width: 10, draw: (x: number) => el('circle', { cx: x + 4.5, cy: y - 4, r: 4.5, fill: COLOR.mark }), name: 'console output' }] : []),
     { width: 16, draw: (x: number) => el('rect', { x, y: y - 11, width: 16, height: 14, fill: COLOR.blocked, 'fill-opacity': BLOCKED_OPACITY }), name: 'event loop blocked' },
   ];
   let x = PAD;
+  let line = 0;
   const parts = items.map(({ width, draw, name }) => {
-    const item = el('g', { class: 'legend-item' }, draw(x), el('text', { x: x + width + 5, y, 'font-size': 11 }, escapeXml(name)));
-    x += width + 5 + name.length * 6.2 + 16;
+    const size = width + 5 + name.length * 6.2 + 16;
+    if (x + size > WIDTH - PAD && x > PAD) [x, line] = [PAD, line + 1];
+    const item = el('g', { class: 'legend-item', transform: line > 0 ? `translate(0 ${line * LEGEND_LINE_H})` : undefined }, draw(x), el('text', { x: x + width + 5, y, 'font-size': 11 }, escapeXml(name)));
+    x += size;
     return item;
   });
-  return el('g', { class: 'legend' }, ...parts);
+  return { svg: el('g', { class: 'legend' }, ...parts), lines: line + 1 };
 }
 
 type Attrs = Record<string, string | number | undefined>;
@@ -370,26 +486,56 @@ function escapeXml(text: string): string {
 
 // ── text ───────────────────────────────────────────────────────────────────────────────────
 
-const GLYPH = { main: '─', lane: '━', more: '┄', mark: '•', pending: '>', blocked: '█', partly: '▒', free: '░' } as const;
+const GLYPH = { main: '─', lane: '━', late: '~', run: '█', more: '┄', mark: '•', pending: '>', blocked: '█', partly: '▒', free: '░' } as const;
+/** What the glyphs and words mean, under every text chart. */
+const TEXT_LEGEND = `${GLYPH.lane} waiting · ${GLYPH.late} late · ${GLYPH.run} callback running · ${GLYPH.mark} output · ${GLYPH.pending} pending at end · ${DEFINITIONS}`;
 
 /**
- * The same chart in characters: a header, an axis, one line per row and the blocked band, at most
- * rows + 3 lines (the 40-row cap applies here too).
+ * The same chart in characters: a header, an axis, one line per row and the blocked band (the
+ * 40-row cap applies here too), then each lane's figures in a table and the legend, so a saved or
+ * printed notebook keeps every number the picture shows.
  */
-export function renderTimelineText(data: TimelineData, width = 72): string {
+export function renderTimelineText(data: TimelineData, width = 80): string {
   const plan = planTimeline(data);
-  const labels = plan.rows.map((row) => oneLine(row.lane.label));
-  // As wide as the longest label up to 20 characters, and never more than a third of the line.
-  const labelWidth = Math.min(20, Math.floor(width / 3), Math.max('blocked'.length, ...labels.map((label) => Array.from(label).length)));
+  const labels = plan.rows.map(rowLabel);
+  // As wide as the longest label up to 28 characters, and never more than a third of the line.
+  const labelWidth = Math.min(28, Math.floor(width / 3), Math.max('blocked'.length, ...labels.map((label) => Array.from(label).length)));
   const columns = Math.max(10, width - labelWidth - 1);
   const column = (ms: number): number => Math.min(columns - 1, Math.floor((clamp(ms, plan.domainMs) / plan.domainMs) * columns));
   const pad = (label: string): string => truncate(label, labelWidth).padEnd(labelWidth + 1);
+  const table = figuresTable(plan.rows);
   return [
     [plan.caption, plan.droppedNote].filter(Boolean).join(' · '),
     ' '.repeat(labelWidth + 1) + textAxis(plan.domainMs, columns, column),
-    ...plan.rows.map((row, index) => pad(labels[index]) + textBar(row, columns, column)),
+    ...plan.rows.map((row, index) => pad(labels[index]) + textBar(row, columns, column, plan.domainMs)),
     pad('blocked') + textBlocked(plan.blocked, plan.domainMs, columns),
+    ...(table.length > 0 ? ['', ...table] : []),
+    TEXT_LEGEND,
   ].join('\n');
+}
+
+/** Start, due, fired, late by and callback time of every lane shown: what the SVG shows by position. */
+function figuresTable(rows: readonly Row[]): string[] {
+  const lanes = rows.filter((row) => row.lane.kind !== 'main' && row.merged === 1);
+  if (lanes.length === 0) return [];
+  const dash = '–';
+  const cells = lanes.map((row) => {
+    const { lane } = row;
+    const late = lateMsOf(lane);
+    return [
+      rowLabel(row),
+      formatMs(lane.startMs),
+      lane.dueMs === undefined ? dash : formatMs(lane.dueMs),
+      lane.firedMs === undefined ? 'not yet' : formatMs(lane.firedMs),
+      late === undefined ? dash : formatDuration(late),
+      lane.runs.length === 0 ? dash : formatDuration(ranMsOf(lane)),
+    ];
+  });
+  const header = ['lane', 'start', 'due', 'fired', 'late by', 'ran'];
+  const widths = header.map((title, index) => Math.max(Array.from(title).length, ...cells.map((cell) => Array.from(cell[index]).length)));
+  const line = (cell: string[]): string => cell.map((text, index) => (index === 0 ? text.padEnd(widths[0]) : text.padStart(widths[index]))).join('  ').trimEnd();
+  const more = rows.find((row) => row.merged > 1);
+  return [line(header), ...cells.map(line), ...(more ? [`(+${more.merged} more lanes not listed)`] : [])];
 }
 
 /** Tick labels start at their tick's column; one that would overlap its neighbour is left out. */
@@ -405,12 +551,16 @@ function textAxis(domainMs: number, columns: number, column: (ms: number) => num
   return line.join('').trimEnd();
 }
 
-function textBar(row: Row, columns: number, column: (ms: number) => number): string {
+function textBar(row: Row, columns: number, column: (ms: number) => number, domainMs: number): string {
   const { lane } = row;
   const line = Array<string>(columns).fill(' ');
   const glyph = row.merged > 1 ? GLYPH.more : lane.kind === 'main' ? GLYPH.main : GLYPH.lane;
   const end = lane.endMs === undefined ? columns - 1 : column(lane.endMs);
   line.fill(glyph, column(lane.startMs), end + 1);
+  const late = lateMsOf(lane);
+  if (late !== undefined && lane.dueMs !== undefined) line.fill(GLYPH.late, column(lane.dueMs), column(lane.dueMs + late));
+  // Only runs that fill half a column: a 0.1 ms callback would hide the dot of what it printed.
+  for (const run of lane.runs) if (run.endMs - run.startMs >= domainMs / columns / 2) line.fill(GLYPH.run, column(run.startMs), column(run.endMs) + 1);
   if (lane.endMs === undefined) line[columns - 1] = GLYPH.pending;
   for (const mark of lane.marks) line[column(mark.atMs)] = GLYPH.mark;
   return line.join('').trimEnd();
@@ -433,9 +583,21 @@ function textBlocked(blocked: readonly Span[], domainMs: number, columns: number
 
 // ── bundle and small helpers ───────────────────────────────────────────────────────────────
 
-/** The display_data bundle for `%%timeline`: SVG for notebooks, text for terminals and logs. */
+/**
+ * The display_data bundle for `%%timeline`: HTML for notebooks, text for terminals and logs.
+ * The picture is the SVG as an `<img>` inside the HTML, not an image/svg+xml output: nbconvert 6.5
+ * strips SVG outputs from HTML exports, and JupyterLab sanitizes inline SVG away in a notebook
+ * it does not trust, while both keep an image with a data URL. The lanes' figures follow as text,
+ * so a saved or printed notebook keeps them.
+ */
 export function timelineBundle(data: TimelineData): Record<string, string> {
-  return { 'image/svg+xml': renderTimelineSvg(data), 'text/plain': renderTimelineText(data) };
+  const svg = renderTimelineSvg(data);
+  const text = renderTimelineText(data);
+  const size = /^<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg);
+  const image = `<img class="tempo-timeline" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" width="${size?.[1] ?? WIDTH}" height="${size?.[2] ?? ''}" alt="${escapeHtml(text.split('\n')[0])}">`;
+  const figures = text.split('\n').slice(text.split('\n').indexOf('') + 1);
+  const details = text.includes('\n\n') ? `<pre style="font-size: 11px; line-height: 1.35; margin: 4px 0 0 0">${escapeHtml(figures.join('\n'))}</pre>` : '';
+  return { 'text/html': `<div class="tempo-timeline">${image}${details}</div>`, 'text/plain': text };
 }
 
 /** `0 ms` rather than `0 µs` for the start of the cell; otherwise the timing line's format. */

@@ -91,13 +91,13 @@ async function execute(command: ExecuteCommand): Promise<void> {
     }
     if (!evaluation.ok) error = errorContent(evaluation.error);
     else if (evaluation.value !== undefined) writeEvent({ type: 'result', parent: command.parent, data: toMimeBundle(evaluation.value) });
-    if (measured?.timeline) writeEvent({ type: 'display', parent: command.parent, data: timelineBundle(measured.timeline) });
   } catch (thrown) {
     measured ??= clock.end();
     error = compileError(command, thrown);
   }
   const userExpressions = error ? {} : await evaluateUserExpressions(command);
-  writeEvent({ type: 'done', parent: command.parent, error, userExpressions, timing: measured?.timing, settings: { ...settings } });
+  const timeline = measured?.timeline ? timelineBundle(measured.timeline) : undefined;
+  writeEvent({ type: 'done', parent: command.parent, error, userExpressions, timing: measured?.timing, timeline, settings: { ...settings } });
 }
 
 function compileError(command: ExecuteCommand, thrown: unknown): ErrorContent {

@@ -57,6 +57,8 @@ export type ExecutorEvent =
       error?: ErrorContent;
       userExpressions: Record<string, unknown>;
       timing?: CellTiming;
+      /** The `%%timeline` chart's MIME bundle: the kernel shows it after the cell's error, if any. */
+      timeline?: Record<string, string>;
       /** `%timing` and `%timeline` after the cell: whether to show the timing line, and what a replacement executor starts with. */
       settings: MagicSettings;
     };
