@@ -30,6 +30,10 @@ const LATE_MS = 10;
 const SAME_SHARE = 0.02;
 /** Callback runs a group keeps for drawing: a thousand 3 µs runs draw as one anyway. */
 const MAX_GROUP_RUNS = 100;
+/** Writes a dot's tooltip lists. */
+const TOOLTIP_MARKS = 4;
+/** Dots drawn on one lane at most. */
+const MAX_DOTS = 20;
 
 interface Plan {
   /** Right edge of the chart: the wall time, or later if something was recorded later. */
@@ -363,7 +367,9 @@ function barTitle(row: Row): string {
 function svgMarks(lane: TimelineLane, barY: number, x: (ms: number) => number, taken: readonly Note[]): string[] {
   const clusters = clustersOf(lane.marks, x);
   const dots = clusters.map((cluster) => {
-    const tooltip = cluster.map((mark) => `${formatMs(mark.atMs)}: ${mark.text}`).join('\n');
+    // A dot may stand for thousands of writes: its tooltip lists the first few, so the SVG stays small.
+    const listed = cluster.slice(0, TOOLTIP_MARKS).map((mark) => `${formatMs(mark.atMs)}: ${truncate(oneLine(mark.text), 80)}`);
+    const tooltip = [...listed, ...(cluster.length > TOOLTIP_MARKS ? [`… and ${cluster.length - TOOLTIP_MARKS} more`] : [])].join('\n');
     return el('circle', { class: 'mark', cx: x(cluster[0].atMs), cy: barY + 4.5, r: 4.5, fill: COLOR.mark }, el('title', {}, escapeXml(tooltip)));
   });
   const notes = placeNotes(clusters, x, taken).map((note) =>
@@ -376,10 +382,13 @@ type Marks = TimelineLane['marks'];
 
 function clustersOf(marks: Marks, x: (ms: number) => number): Marks[] {
   const sorted = [...marks].sort((a, b) => a.atMs - b.atMs);
+  // Dots at least 6 px apart, and no more than MAX_DOTS on a lane: a group of a thousand lanes
+  // that each printed once would otherwise carry a thousand tooltips.
+  const gap = sorted.length > MAX_DOTS ? Math.max(6, PLOT_W / MAX_DOTS) : 6;
   const clusters: Marks[] = [];
   for (const mark of sorted) {
     const last = clusters[clusters.length - 1];
-    if (last && x(mark.atMs) - x(last[0].atMs) <= 6) last.push(mark);
+    if (last && x(mark.atMs) - x(last[0].atMs) <= gap) last.push(mark);
     else clusters.push([mark]);
   }
   return clusters;
@@ -510,8 +519,19 @@ export function renderTimelineText(data: TimelineData, width = 80): string {
     ...plan.rows.map((row, index) => pad(labels[index]) + textBar(row, columns, column, plan.domainMs)),
     pad('blocked') + textBlocked(plan.blocked, plan.domainMs, columns),
     ...(table.length > 0 ? ['', ...table] : []),
-    TEXT_LEGEND,
+    ...wrap(TEXT_LEGEND.split(' · '), ' · ', width),
   ].join('\n');
+}
+
+/** The pieces joined by `separator` into lines of at most `width` characters where they fit. */
+function wrap(pieces: readonly string[], separator: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const piece of pieces) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && Array.from(last + separator + piece).length <= width) lines[lines.length - 1] = last + separator + piece;
+    else lines.push(piece);
+  }
+  return lines;
 }
 
 /** Start, due, fired, late by and callback time of every lane shown: what the SVG shows by position. */
@@ -595,8 +615,9 @@ export function timelineBundle(data: TimelineData): Record<string, string> {
   const text = renderTimelineText(data);
   const size = /^<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg);
   const image = `<img class="tempo-timeline" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" width="${size?.[1] ?? WIDTH}" height="${size?.[2] ?? ''}" alt="${escapeHtml(text.split('\n')[0])}">`;
-  const figures = text.split('\n').slice(text.split('\n').indexOf('') + 1);
-  const details = text.includes('\n\n') ? `<pre style="font-size: 11px; line-height: 1.35; margin: 4px 0 0 0">${escapeHtml(figures.join('\n'))}</pre>` : '';
+  // The picture has its own legend; under it, only what it shows by position.
+  const table = figuresTable(planTimeline(data).rows);
+  const details = table.length > 0 ? `<pre style="font-size: 11px; line-height: 1.35; margin: 4px 0 0 0">${escapeHtml(table.join('\n'))}</pre>` : '';
   return { 'text/html': `<div class="tempo-timeline">${image}${details}</div>`, 'text/plain': text };
 }
 

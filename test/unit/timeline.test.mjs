@@ -9,10 +9,17 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { renderTimelineSvg, renderTimelineText, timelineBundle } = require('../../dist/display/timeline.js');
+const { timingText } = require('../../dist/display/timing-line.js');
 
-const main = (endMs, marks) => ({ label: 'main', kind: 'main', startMs: 0, endMs, marks });
-const timer = (label, startMs, endMs, marks = []) => ({ label, kind: 'timer', startMs, endMs, marks });
-const timeline = (fields) => ({ overlap: 0, blocked: [], droppedLanes: 0, mergedSpans: 0, ...fields });
+const main = (endMs, marks) => ({ label: 'main', kind: 'main', startMs: 0, endMs, runs: [], marks });
+const timer = (label, startMs, endMs, marks = [], more = {}) => ({ label, kind: 'timer', startMs, endMs, runs: [], marks, ...more });
+/** A cell's data as the clock reports it: blockedMs is the length of the blocked spans. */
+const timeline = (fields) => {
+  const data = { overlap: 0, blocked: [], droppedLanes: 0, mergedSpans: 0, ...fields };
+  return { blockedMs: data.blocked.reduce((sum, span) => sum + span.endMs - span.startMs, 0), ...data };
+};
+/** The chart's own lines: the figures table and the legend follow an empty line. */
+const chartLines = (text) => text.split('\n\n')[0].split('\n');
 
 // 1. console.log('Hello'); await sleep(1000); console.log('World')
 const HELLO_WORLD = timeline({
@@ -86,7 +93,7 @@ for (const [name, data] of Object.entries(FIXTURES)) {
   test(`${name}: the SVG is well-formed, classed, summarised and deterministic`, () => {
     const svg = renderTimelineSvg(data);
     assertWellFormed(svg);
-    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="tempo-timeline" width="720" height="\d+" viewBox="0 0 720 \d+"/);
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="tempo-timeline" width="760" height="\d+" viewBox="0 0 760 \d+"/);
     assert.match(svg, /aria-label="Event-loop timeline: wall /);
     assert.match(svg, /<title>Event-loop timeline: /);
     assert.match(svg, />event loop blocked</);
@@ -109,8 +116,8 @@ test('promise-all: exactly five timer rows plus main, overlap ×5.0 in the capti
   const svg = renderTimelineSvg(PROMISE_ALL);
   assert.deepEqual(laneGroups(svg).map((m) => m[1]), ['main', 'timer', 'timer', 'timer', 'timer', 'timer']);
   assert.match(svg, /overlap ×5\.0/);
-  // Five writes at 0 ms are one dot whose tooltip lists them all.
-  assert.match(svg, /<title>0 ms: Starting job 1\n0 ms: Starting job 2\n0 ms: Starting job 3\n0 ms: Starting job 4\n0 ms: Starting job 5<\/title>/);
+  // Five writes at 0 ms are one dot whose tooltip lists the first four and counts the rest.
+  assert.match(svg, /<title>0 ms: Starting job 1\n0 ms: Starting job 2\n0 ms: Starting job 3\n0 ms: Starting job 4\n… and 1 more<\/title>/);
 });
 
 test('blocking-jobs: the blocked band covers at least 95% of the plot', () => {
@@ -150,12 +157,12 @@ test('text: header, lane labels, and a blocked row that is solid for blocking jo
   const all = renderTimelineText(PROMISE_ALL);
   for (let n = 1; n <= 5; n++) assert.match(all, new RegExp(`^Finishing job ${n} +━+•$`, 'm'));
   assert.ok(share(blockedRow(all), '░') >= 0.9, blockedRow(all));
-  assert.ok(all.split('\n').length <= PROMISE_ALL.lanes.length + 4);
+  assert.ok(chartLines(all).length <= PROMISE_ALL.lanes.length + 3);
 });
 
 test('text honours the requested width', () => {
   for (const width of [50, 72, 100]) {
-    for (const line of renderTimelineText(PROMISE_ALL, width).split('\n').slice(1)) {
+    for (const line of chartLines(renderTimelineText(PROMISE_ALL, width)).slice(1)) {
       assert.ok(Array.from(line).length <= width, `${Array.from(line).length} > ${width}: ${line}`);
     }
   }
@@ -181,7 +188,7 @@ test('200 lanes: 39 drawn, one "+161 more" row, and a note saying so', () => {
 
   const text = renderTimelineText(data);
   assert.match(text, /^\+161 more/m);
-  assert.ok(text.split('\n').length <= 40 + 4, `${text.split('\n').length} lines`);
+  assert.ok(chartLines(text).length <= 40 + 3, `${chartLines(text).length} lines`);
 });
 
 test('lanes dropped by the recorder are mentioned in both renderings', () => {
@@ -218,8 +225,8 @@ test('long labels are cut with an ellipsis and keep the full text as a tooltip',
   const label = 'fetch https://example.com/a/very/long/path?with=query';
   const data = timeline({ wallMs: 100, lanes: [main(100, []), { ...timer(label, 0, 80), kind: 'io' }] });
   const svg = renderTimelineSvg(data);
-  assert.match(svg, />fetch https:\/\/example…<title>fetch https:\/\/example\.com/);
-  assert.match(renderTimelineText(data), /^fetch https:\/\/examp… /m);
+  assert.match(svg, />fetch https:\/\/example\S*…<title>fetch https:\/\/example\.com\/a\/very\/long\/path\?with=query</);
+  assert.match(renderTimelineText(data), /^fetch https:\/\/example\S*… +━/m);
 });
 
 test('an empty cell renders without dividing by zero', () => {
@@ -230,18 +237,90 @@ test('an empty cell renders without dividing by zero', () => {
   assert.doesNotMatch(renderTimelineText(data), /NaN|Infinity/);
 });
 
-test('timelineBundle carries both renderings', () => {
-  assert.deepEqual(timelineBundle(HELLO_WORLD), {
-    'image/svg+xml': renderTimelineSvg(HELLO_WORLD),
-    'text/plain': renderTimelineText(HELLO_WORLD),
-  });
+test('timelineBundle: the SVG as an <img> in HTML (nbconvert 6.5 strips SVG outputs), the figures as text under it', () => {
+  const bundle = timelineBundle(RUDE);
+  assert.deepEqual(Object.keys(bundle).sort(), ['text/html', 'text/plain']);
+  assert.equal(bundle['text/plain'], renderTimelineText(RUDE));
+  const src = /<img class="tempo-timeline" src="data:image\/svg\+xml;base64,([^"]+)" width="760" height="\d+" alt="wall 906 ms/.exec(bundle['text/html']);
+  assert.ok(src, bundle['text/html'].slice(0, 200));
+  assert.equal(Buffer.from(src[1], 'base64').toString(), renderTimelineSvg(RUDE));
+  assert.match(bundle['text/html'], /<pre[^>]*>lane +start +due +fired +late by +ran\n/);
+});
+
+// The tutorial's rude job: polite timers due at 500 ms run at ~905 ms, after the rude job's 800 ms callback.
+const RUDE = timeline({
+  wallMs: 906,
+  lanes: [
+    main(906, []),
+    timer('politeJob · sleep(500)', 0.6, 905.5, [{ atMs: 905.2, text: 'polite job 1 done' }], { dueMs: 500.6, firedMs: 905.1, runs: [{ startMs: 905.1, endMs: 905.5 }] }),
+    timer('rudeJob · sleep(100)', 0.9, 904, [{ atMs: 903.9, text: 'rude job done' }], { dueMs: 100.9, firedMs: 101.5, runs: [{ startMs: 101.5, endMs: 904 }] }),
+    timer('politeJob · sleep(500)', 0.7, 905.6, [{ atMs: 905.3, text: 'polite job 2 done' }], { dueMs: 500.7, firedMs: 905.2, runs: [{ startMs: 905.2, endMs: 905.6 }] }),
+  ],
+  blocked: [{ startMs: 0, endMs: 1 }, { startMs: 101.5, endMs: 905.6 }],
+  overlap: 3,
+});
+
+test('late: the late part is striped and labelled in the SVG, drawn with ~ and listed in the text', () => {
+  const svg = renderTimelineSvg(RUDE);
+  assertWellFormed(svg);
+  assert.equal(count(svg, /<rect class="late"/g), 1, 'the two polite timers are one row, late once');
+  assert.match(svg, />late by 405 ms</);
+  assert.match(svg, /<pattern id="late"/);
+  const text = renderTimelineText(RUDE);
+  assert.match(text, /^politeJob · sleep\(500\) ×2 +━+~+•?$/m);
+  assert.match(text, /^politeJob · sleep\(500\) ×2 +600 µs +501 ms +905 ms +405 ms +800 µs$/m);
+  assert.match(text, /^rudeJob · sleep\(100\) +900 µs +101 ms +102 ms +– +803 ms$/m);
+});
+
+test('a callback\'s run is drawn on its own lane: the rude job\'s 800 ms are where the red band comes from', () => {
+  const svg = renderTimelineSvg(RUDE);
+  const rude = laneGroups(svg).find((m) => m[2].includes('rudeJob'))[2];
+  const run = /<rect class="run" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(rude);
+  assert.ok(run && Number(run[2]) >= 0.85 * plotWidth(svg), `run ${run?.[2]} px of ${plotWidth(svg)}`);
+  assert.match(rude, />ran 803 ms</);
+  assert.match(renderTimelineText(RUDE), /^rudeJob · sleep\(100\) +━+█{20,}/m);
+});
+
+test('the header prints the timing line\'s blocked figure, digit for digit', () => {
+  for (const data of [RUDE, HELLO_WORLD, BLOCKING_JOBS]) {
+    const header = renderTimelineText(data).split('\n')[0];
+    const line = timingText({ wallMs: data.wallMs, blockedMs: data.blockedMs, timers: 0, io: 0, promises: 0, pending: [], overlap: data.overlap, cpuUserMs: 0, cpuSystemMs: 0 });
+    assert.equal(/blocked ([\d.]+ \S+)/.exec(header)[1], /event loop blocked ([\d.]+ \S+)/.exec(line)[1]);
+  }
+  // The chart's spans are not re-added: the clock's figure is the one printed.
+  assert.match(renderTimelineText({ ...HELLO_WORLD, blockedMs: 7 }).split('\n')[0], /blocked 7\.00 ms$/);
+});
+
+test('identical lanes are one row marked ×N; 10,000 timers stay under 150 KB of SVG', (t) => {
+  const burst = Array.from({ length: 1000 }, (_, i) => timer('sleep(50)', i * 0.001, 50 + i * 0.001, [], { dueMs: 50 + i * 0.001, firedMs: 50.2 }));
+  const one = renderTimelineText(timeline({ wallMs: 52, lanes: [main(52, []), ...burst] }));
+  assert.deepEqual(chartLines(one).filter((line) => line.startsWith('sleep')).length, 1);
+  assert.match(one, /^sleep\(50\) ×1000 /m);
+  // Three origins started in turn, each timer late and printing once: 40 rows, 10,000 dots' worth of output.
+  const many = Array.from({ length: 10_000 }, (_, i) => timer(`job${i % 3} · sleep(${10 + (i % 3)})`, i * 0.1, i * 0.1 + 50, [{ atMs: i * 0.1 + 50, text: `done ${i}` }], { dueMs: i * 0.1 + 10 + (i % 3), firedMs: i * 0.1 + 50, runs: [{ startMs: i * 0.1 + 50, endMs: i * 0.1 + 50.01 }] }));
+  const data = timeline({ wallMs: 1100, lanes: [main(1100, []), ...many] });
+  const svg = renderTimelineSvg(data);
+  assertWellFormed(svg);
+  assert.ok(svg.length < 150_000, `${svg.length} bytes`);
+  t.diagnostic(`10,000 timers: ${svg.length} bytes of SVG`);
+});
+
+test('the legend defines overlap, blocked, ×N and late, in the SVG and in the text', () => {
+  for (const rendering of [renderTimelineSvg(RUDE), renderTimelineText(RUDE)]) {
+    assert.match(rendering, /overlap = total waiting ÷ wall/);
+    assert.match(rendering, /×N = N identical lanes/);
+    assert.match(rendering, /late = ran after it was due/);
+  }
+  assert.match(renderTimelineSvg(RUDE), />late \(due → ran\)</);
+  assert.match(renderTimelineSvg(RUDE), />callback running</);
+  assert.doesNotMatch(renderTimelineSvg(PROMISE_ALL), /\(\+\d+\)/, 'no unexplained (+N) badges');
 });
 
 // Not an assertion: the three charts for a person to look at (render them with rsvg-convert).
 test('writes the seed examples to test-output/', () => {
   const folder = new URL('../../test-output/', import.meta.url);
   mkdirSync(folder, { recursive: true });
-  for (const [name, data] of Object.entries(FIXTURES)) {
+  for (const [name, data] of Object.entries({ ...FIXTURES, rude: RUDE })) {
     writeFileSync(new URL(`timeline-${name}.svg`, folder), renderTimelineSvg(data));
     writeFileSync(new URL(`timeline-${name}.txt`, folder), `${renderTimelineText(data)}\n`);
   }
