@@ -547,11 +547,12 @@ function figuresTable(rows: readonly Row[]): string[] {
       formatMs(lane.startMs),
       lane.dueMs === undefined ? dash : formatMs(lane.dueMs),
       lane.firedMs === undefined ? 'not yet' : formatMs(lane.firedMs),
-      late === undefined ? dash : formatDuration(late),
+      // Worded as in the SVG's label, so the text says `late by 400 ms` too.
+      late === undefined ? dash : `late by ${formatDuration(late)}`,
       lane.runs.length === 0 ? dash : formatDuration(ranMsOf(lane)),
     ];
   });
-  const header = ['lane', 'start', 'due', 'fired', 'late by', 'ran'];
+  const header = ['lane', 'start', 'due', 'fired', 'late', 'ran'];
   const widths = header.map((title, index) => Math.max(Array.from(title).length, ...cells.map((cell) => Array.from(cell[index]).length)));
   const line = (cell: string[]): string => cell.map((text, index) => (index === 0 ? text.padEnd(widths[0]) : text.padStart(widths[index]))).join('  ').trimEnd();
   const more = rows.find((row) => row.merged > 1);

@@ -31,7 +31,7 @@ test('a display with an id is updated in place from a later cell (same display_i
   assert.equal(update.content.transient.display_id, id);
   assert.equal(update.content.data['text/plain'], "'after'");
   // Making a display id is no async work of the cell's: its timing line must not say "still pending: 1 I/O".
-  for (const run of [first, second]) assert.deepEqual([run.reply.metadata.timing.io, run.reply.metadata.timing.pendingIo], [0, 0]);
+  for (const run of [first, second]) assert.deepEqual([run.reply.metadata.timing.io, run.reply.metadata.timing.pending], [0, []]);
 });
 
 test('objects render themselves via Symbol.for("Jupyter.display"); an array of plain objects is an HTML table', async () => {

@@ -244,7 +244,7 @@ test('timelineBundle: the SVG as an <img> in HTML (nbconvert 6.5 strips SVG outp
   const src = /<img class="tempo-timeline" src="data:image\/svg\+xml;base64,([^"]+)" width="760" height="\d+" alt="wall 906 ms/.exec(bundle['text/html']);
   assert.ok(src, bundle['text/html'].slice(0, 200));
   assert.equal(Buffer.from(src[1], 'base64').toString(), renderTimelineSvg(RUDE));
-  assert.match(bundle['text/html'], /<pre[^>]*>lane +start +due +fired +late by +ran\n/);
+  assert.match(bundle['text/html'], /<pre[^>]*>lane +start +due +fired +late +ran\n/);
 });
 
 // The tutorial's rude job: polite timers due at 500 ms run at ~905 ms, after the rude job's 800 ms callback.
@@ -268,7 +268,7 @@ test('late: the late part is striped and labelled in the SVG, drawn with ~ and l
   assert.match(svg, /<pattern id="late"/);
   const text = renderTimelineText(RUDE);
   assert.match(text, /^politeJob · sleep\(500\) ×2 +━+~+•?$/m);
-  assert.match(text, /^politeJob · sleep\(500\) ×2 +600 µs +501 ms +905 ms +405 ms +800 µs$/m);
+  assert.match(text, /^politeJob · sleep\(500\) ×2 +600 µs +501 ms +905 ms +late by 405 ms +800 µs$/m);
   assert.match(text, /^rudeJob · sleep\(100\) +900 µs +101 ms +102 ms +– +803 ms$/m);
 });
 

@@ -1,6 +1,8 @@
 """The timing line under every cell, the %time family with await, and %%timeline, against one kernel."""
 
+import base64
 import os
+import re
 import sys
 import xml.dom.minidom
 
@@ -59,8 +61,10 @@ def timelines(c):
     runs = {"concurrent": c.execute("%%timeline\n" + CONCURRENT), "blocking": c.execute("%%timeline\n" + BLOCKING)}
     for run in runs.values():
         for msg in run["iopub"]:
-            svg = msg["content"].get("data", {}).get("image/svg+xml") if msg["msg_type"] == "display_data" else None
-            if svg:
+            html = msg["content"].get("data", {}).get("text/html", "") if msg["msg_type"] == "display_data" else ""
+            image = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
+            if image:
+                svg = base64.b64decode(image.group(1)).decode()
                 xml.dom.minidom.parseString(svg)  # raises if not well-formed
                 run["svg"] = svg
     return runs
