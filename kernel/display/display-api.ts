@@ -92,14 +92,27 @@ export function createDisplayApi(emit: (event: DisplayEvent) => void) {
 /** Updates per second at most, so 10,000 settling promises do not send 10,000 messages. */
 const PROGRESS_UPDATE_MS = 50;
 
-function progressBundle(label: string, done: number, total: number | undefined, elapsedMs: number, finished: boolean): MimeBundle {
+/** Settle times a finished bar lists; past them it says how many more. */
+const SETTLED_LISTED = 10;
+
+/** `settled at 0.20, 0.40, 0.60 s`: when each step came, so a saved notebook still shows the staircase. */
+function settledText(settledMs: readonly number[]): string {
+  if (settledMs.length === 0) return '';
+  const seconds = settledMs[settledMs.length - 1] >= 1000 || settledMs.some((ms) => ms >= 100);
+  const shown = settledMs.slice(0, SETTLED_LISTED).map((ms) => (seconds ? (ms / 1000).toFixed(2) : ms.toFixed(0)));
+  const more = settledMs.length > SETTLED_LISTED ? `, … ${settledMs.length - SETTLED_LISTED} more` : '';
+  return ` · settled at ${shown.join(', ')}${more} ${seconds ? 's' : 'ms'}`;
+}
+
+function progressBundle(label: string, done: number, total: number | undefined, elapsedMs: number, settledMs: readonly number[] | undefined): MimeBundle {
   const width = 20;
   const filled = total ? Math.round((done / total) * width) : 0;
   const count = total === undefined ? `${done}` : `${done}/${total}`;
   const time = formatDuration(elapsedMs);
-  const text = `${label ? `${label} ` : ''}[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${count} · ${time}${finished ? ' · done' : ''}`;
+  const end = settledMs ? ` · done${settledText(settledMs)}` : '';
+  const text = `${label ? `${label} ` : ''}[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${count} · ${time}${end}`;
   const bar = total === undefined ? '<progress></progress>' : `<progress value="${done}" max="${total}"></progress>`;
-  const html = `<div style="font-family: var(--jp-code-font-family, monospace); font-size: 12px">${label ? `${label} ` : ''}${bar} ${count} · ${time}${finished ? ' · done' : ''}</div>`;
+  const html = `<div style="font-family: var(--jp-code-font-family, monospace); font-size: 12px">${label ? `${label} ` : ''}${bar} ${count} · ${time}${end}</div>`;
   return { 'text/plain': text, 'text/html': html };
 }
 
@@ -109,14 +122,16 @@ function createProgress(show: (bundle: MimeBundle, options: { id: true }) => Dis
     const started = performance.now();
     let done = 0;
     let lastDraw = 0;
-    const handle = show(progressBundle(label, 0, total, 0, false), { id: true }) as DisplayHandle;
+    const settledMs: number[] = [];
+    const handle = show(progressBundle(label, 0, total, 0, undefined), { id: true }) as DisplayHandle;
     const draw = (finished: boolean): void => {
       lastDraw = performance.now();
-      handle.update(renderable(progressBundle(label, done, total, lastDraw - started, finished)));
+      handle.update(renderable(progressBundle(label, done, total, lastDraw - started, finished ? settledMs : undefined)));
     };
     return {
       step: () => {
         done += 1;
+        settledMs.push(performance.now() - started);
         if (performance.now() - lastDraw >= PROGRESS_UPDATE_MS) draw(false);
       },
       finish: () => draw(true),
