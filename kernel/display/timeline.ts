@@ -92,10 +92,15 @@ function unionOf(spans: readonly Span[], domainMs: number): Span[] {
   return union;
 }
 
-/** Late by how much, when it counts as late; undefined for an on-time callback or one that never ran. */
+/**
+ * Late by how much, when it counts as late: from due to when its callback ran, or to when it was
+ * cleared if it never ran (an interval the thread was too busy to tick). Undefined when on time or
+ * still waiting.
+ */
 function lateMsOf(lane: TimelineLane): number | undefined {
-  if (lane.dueMs === undefined || lane.firedMs === undefined) return undefined;
-  const late = lane.firedMs - lane.dueMs;
+  const ran = lane.firedMs ?? lane.endMs;
+  if (lane.dueMs === undefined || ran === undefined) return undefined;
+  const late = ran - lane.dueMs;
   return late >= LATE_MS ? late : undefined;
 }
 
@@ -546,7 +551,7 @@ function figuresTable(rows: readonly Row[]): string[] {
       rowLabel(row),
       formatMs(lane.startMs),
       lane.dueMs === undefined ? dash : formatMs(lane.dueMs),
-      lane.firedMs === undefined ? 'not yet' : formatMs(lane.firedMs),
+      lane.firedMs !== undefined ? formatMs(lane.firedMs) : lane.endMs === undefined ? 'not yet' : 'never',
       // Worded as in the SVG's label, so the text says `late by 400 ms` too.
       late === undefined ? dash : `late by ${formatDuration(late)}`,
       lane.runs.length === 0 ? dash : formatDuration(ranMsOf(lane)),

@@ -272,6 +272,13 @@ test('late: the late part is striped and labelled in the SVG, drawn with ~ and l
   assert.match(text, /^rudeJob · sleep\(100\) +900 µs +101 ms +102 ms +– +803 ms$/m);
 });
 
+test('an interval cleared before it could tick is late from due to cleared, and never fired', () => {
+  const data = timeline({ wallMs: 1000, lanes: [main(1000, []), timer('startTicker · setInterval 200 ms', 1, 1000, [], { dueMs: 201 })], blocked: [{ startMs: 0, endMs: 1000 }] });
+  const text = renderTimelineText(data);
+  assert.match(text, /^startTicker · setInterval 200 ms +1\.00 ms +201 ms +never +late by 799 ms +–$/m);
+  assert.match(renderTimelineSvg(data), />late by 799 ms</);
+});
+
 test('a callback\'s run is drawn on its own lane: the rude job\'s 800 ms are where the red band comes from', () => {
   const svg = renderTimelineSvg(RUDE);
   const rude = laneGroups(svg).find((m) => m[2].includes('rudeJob'))[2];
