@@ -56,14 +56,18 @@ test('progress.all updates a live bar while the promises run, and ends with the 
   assert.ok(updates.length >= 3, `${updates.length} updates`);
   const times = updates.map((m) => m.t);
   assert.ok(times.at(-1) - times[0] > 0.2, 'updates spread over the run, not all at the end');
-  assert.match(updates.at(-1).content.data['text/plain'], /^jobs \[█{20}\] 5\/5 · .* · done$/);
+  const final = updates.at(-1).content.data['text/plain'];
+  const settled = /^jobs \[█{20}\] 5\/5 · .* · done · settled at ([\d., ]+) s$/.exec(final);
+  assert.ok(settled, final);
+  // The saved bar keeps when each job settled: the jobs take 100, 200, … 500 ms.
+  settled[1].split(', ').map(Number).forEach((seconds, i) => assert.ok(seconds >= 0.09 * (i + 1) && seconds < 0.1 * (i + 1) + 0.2, final));
   assert.equal(resultText(run), '[ 100, 200, 300, 400, 500 ]');
 });
 
 test('for await over progress(items) advances and finishes the bar', async () => {
   const run = await check('progress_loop');
   assert.equal(resultText(run), '6');
-  assert.match(ofType(run.iopub, 'update_display_data').at(-1).content.data['text/plain'], /3\/3 .* done$/);
+  assert.match(ofType(run.iopub, 'update_display_data').at(-1).content.data['text/plain'], /3\/3 .* done · settled at [\d, ]+ ms$/);
 });
 
 test('input() with allow_stdin false is a clear error, not a hang', async () => {
