@@ -58,3 +58,14 @@ test('a 1 ms cell shows no blocked percentage', async () => {
   assert.match(timingLine(declares), /event loop blocked [\d.]+ (ms|µs)(?! \()/);
   assert.doesNotMatch(timingLine(declares), /%/);
 });
+
+test('an interrupted cell gets its chart and timing line after the error; a killed one gets the kernel\'s wall time', async () => {
+  const { interrupted, killed } = await check('stopped_cells');
+  const kinds = (run) => run.iopub.filter((m) => ['error', 'display_data'].includes(m.msg_type)).map((m) => (m.msg_type === 'error' ? 'error' : m.content.data['text/plain'].startsWith('⏱') ? 'line' : 'chart'));
+  assert.equal(interrupted.finished, false, 'the loop was interrupted');
+  assert.deepEqual(kinds(interrupted), ['error', 'chart', 'line']);
+  const wall = /^⏱ ([\d.]+) s wall · event loop blocked ([\d.]+) s/.exec(timingLine(interrupted));
+  assert.ok(wall && Number(wall[1]) >= 1.4 && Number(wall[1]) < 10 && Number(wall[2]) >= 1.3, timingLine(interrupted));
+  assert.deepEqual(kinds(killed), ['error', 'line']);
+  assert.match(timingLine(killed), /^⏱ [\d.]+ (µs|ms|s) wall · the executor restarted: no event-loop figures$/);
+});

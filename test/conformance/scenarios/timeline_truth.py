@@ -48,5 +48,14 @@ def truths(c):
     }
 
 
+@check
+def stopped_cells(c):
+    """Cells that did not end normally are timed too: interrupted (the executor lives on), and
+    killed (the executor restarts, so only the kernel's clock is left)."""
+    interrupted = c.execute_or_interrupt("%%timeline\nlet spins = 0;\nwhile (true) { spins++ }", timeout=1.5)
+    killed = c.execute("process.kill(process.pid, 'SIGKILL')", timeout=20)
+    return {"interrupted": interrupted, "killed": killed}
+
+
 if __name__ == "__main__":
     check.run()
