@@ -11,7 +11,7 @@ Prints {"ready": true} once subscribed, then answers each request line on stdin
      "shown": what it printed or returned (its last 1,000 characters), "lines": how many lines that was in all,
      "late": whether any of it came after the idle status,
      "result": its execute_result's text/plain alone (or null), free of any note on stderr,
-     "timing_line": whether a `⏱` line was displayed, "svg": whether an SVG was displayed}
+     "timing_line": whether a `⏱` line was displayed, "svg": whether an SVG chart (an <img> in text/html) was displayed}
 and each request {"complete": "Math.fl", "repeat": 1, "timeout": 60} (cursor at the end) with
     {"runs": [{"ms": complete_request -> complete_reply, "status": ..., "matches": [...]}]}.
 The driving process decides what to run and when, and can look at the kernel (memory, say)
@@ -42,7 +42,7 @@ def describe(seconds, reply, shown, outputs, marks):
         'late': marks['late'],
         'result': next((msg['content']['data'].get('text/plain') for msg in outputs if msg['msg_type'] == 'execute_result'), None),
         'timing_line': any(data.get('text/plain', '').startswith('⏱') for data in displays),
-        'svg': any('image/svg+xml' in data for data in displays),
+        'svg': any('data:image/svg+xml' in data.get('text/html', '') for data in displays),
     }
 
 

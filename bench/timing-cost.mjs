@@ -73,7 +73,7 @@ const ROWS = [
     { key: `${name}Ratio`, label: `${what}: with ÷ without \`%%timeline\` (wall)`, target: '≤ 1.3×', show: times, met: (v) => v <= 1.3 },
     { key: `${name}RoundTripRatio`, label: `${what}: with ÷ without \`%%timeline\` (round trip, SVG included)`, target: '–', show: times },
   ]),
-  { key: 'originUs', label: 'Naming lanes by origin: one stack capture, as the init hook makes for each timer or I/O operation (mean of 10,000 in one cell)', target: '–', show: (v) => `${v.toFixed(2)} µs` },
+  { key: 'originUs', label: 'Naming lanes by origin: one stack capture, as the init hook makes for each of a cell\'s first 100 timers or I/O operations (later ones like the one before share it; mean of 10,000 in one cell)', target: '–', show: (v) => `${v.toFixed(2)} µs` },
   { key: 'rssBeforeMb', label: 'RSS of kernel process tree before the `%%timeline` cells', target: '–', show: mb },
   { key: 'rssAfterMb', label: `… after ${MEMORY_CELLS} \`%%timeline\` cells of 10,000 timers`, target: 'bounded (see the heap row)', show: mb },
   { key: 'rssGrowthMb', label: `… growth over those ${MEMORY_CELLS} cells`, target: '–', show: signedMb },

@@ -1,4 +1,4 @@
-import { createHook, type AsyncLocalStorage } from 'node:async_hooks';
+import { createHook, executionAsyncId, type AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { AsyncIdTable } from './async-id-table';
 import { captureOrigin, describeOrigin, type IsUserFile, type LaneApi, type Origin } from './lane-origin';
@@ -41,6 +41,8 @@ const MAX_LANES = 10_000;
 const MAX_SPANS = 10_000;
 /** Callback runs recorded per lane (an interval ticking for minutes); later ones widen the last. */
 const MAX_RUNS = 100;
+/** Lanes per cell that each get a stack of their own (see CellClock.originOf). */
+const EXACT_ORIGINS = 100;
 /** Busy spans closer than this are one span on the chart. */
 const SPAN_JOIN_MS = 0.5;
 /** Promise reactions in a row whose ends are read one by one; past them, one tick reads where the run ended. */
@@ -97,6 +99,8 @@ class CellActivity {
   foreignStart: number | undefined;
   /** The cell's promise reactions that ran since its last other callback (see reactionStarts). */
   reactions = 0;
+  /** The last stack captured for a lane, and for what: later lanes just like it may share it. */
+  lastOrigin: { run: number; type: string; delayMs: number | undefined; repeats: boolean | undefined; origin: Origin } | undefined;
   constructor(readonly timeline: boolean) {}
 }
 
@@ -179,7 +183,7 @@ export class CellClock {
       if (activity.lanes.length < MAX_LANES) {
         const startMs = performance.now() - current.startMs;
         const dueMs = api.delayMs === undefined ? undefined : startMs + api.delayMs;
-        const lane: Lane = { kind, label: '', startMs, dueMs, runs: [], marks: [], origin: captureOrigin(init), api };
+        const lane: Lane = { kind, label: '', startMs, dueMs, runs: [], marks: [], origin: this.originOf(activity, api, init), api };
         activity.lanes.push(lane);
         activity.liveLanes.set(asyncId, lane);
       } else activity.lanesDropped += 1;
@@ -271,10 +275,37 @@ export class CellClock {
     };
   }
 
-  /** Names every lane when the chart is drawn, else only those still pending (the timing line names them). */
+  /**
+   * Where a lane was created. A stack capture costs ~5 µs, several times a timer's own cost, so
+   * only the cell's first EXACT_ORIGINS lanes get one each; past them, a lane of the same kind and
+   * delay as the one before it, made in the same synchronous run (a loop making 10,000 timers),
+   * shares that one's capture. Such a lane from another site with the same delay is then named
+   * after the first: a cell that starts hundreds of timers gets ×N groups, not exact names.
+   */
+  private originOf(activity: CellActivity, api: LaneApi, skipAbove: (...args: never[]) => unknown): Origin {
+    const run = executionAsyncId();
+    const last = activity.lastOrigin;
+    if (activity.lanes.length >= EXACT_ORIGINS && last && last.run === run && last.type === api.type && last.delayMs === api.delayMs && last.repeats === api.repeats) return last.origin;
+    const origin = captureOrigin(skipAbove);
+    activity.lastOrigin = { run, type: api.type, delayMs: api.delayMs, repeats: api.repeats, origin };
+    return origin;
+  }
+
+  /**
+   * Names every lane when the chart is drawn, else only those still pending (the timing line
+   * names them). Lanes that share a capture and an API share the label, read once.
+   */
   private labelsOf(activity: CellActivity, timeline: boolean): Map<Lane, string> {
     const labels = new Map<Lane, string>();
-    for (const lane of timeline ? activity.lanes : activity.liveLanes.values()) labels.set(lane, describeOrigin(lane.origin, lane.api, this.isUserFile));
+    const read = new Map<Origin, Map<string, string>>();
+    for (const lane of timeline ? activity.lanes : activity.liveLanes.values()) {
+      const key = `${lane.api.type} ${lane.api.delayMs} ${lane.api.repeats}`;
+      let byApi = read.get(lane.origin);
+      if (!byApi) read.set(lane.origin, (byApi = new Map()));
+      let label = byApi.get(key);
+      if (label === undefined) byApi.set(key, (label = describeOrigin(lane.origin, lane.api, this.isUserFile)));
+      labels.set(lane, label);
+    }
     return labels;
   }
 

@@ -125,6 +125,17 @@ test('lanes are named by origin: a helper with its caller, a direct call, an int
   assert.deepEqual(labels.slice(0, 7), ['asyncJob · sleepHelper(30)', 'sleepHelper(20)', 'schedule · setTimeout 16 ms', 'startTicker · setInterval 5 ms', 'setInterval 40 ms', 'sleepHelper(12)', 'loadFile · fs.readFile']);
 });
 
+test('past the first 100 lanes, a loop\'s timers share one stack capture and keep their name', async () => {
+  const { timeline } = await measure(async () => {
+    await Promise.all(Array.from({ length: 300 }, () => sleepHelper(5)));
+    await sleepHelper(6);
+  }, true);
+  const labels = timeline.lanes.slice(1).map((lane) => lane.label);
+  assert.equal(labels.length, 301);
+  assert.deepEqual([...new Set(labels.slice(0, 300))], ['sleepHelper(5)']);
+  assert.equal(labels[300], 'sleepHelper(6)', 'another delay is captured anew');
+});
+
 test('a timer blocked past its due time fires late, by about the block', async () => {
   const { timeline } = await measure(async () => {
     const due = sleepHelper(50);
