@@ -44,7 +44,9 @@ class TempoKernelTests(jkt.KernelTests):
         "1 +* 2",
     ]
 
-    code_generate_error = 'throw new Error("boom")'
+    # jkt counts exactly one output for a failing cell, the error. Tempo times every cell that ran,
+    # so a failed one shows its timing line after the error (issue 16); `%timing off` hides it here.
+    code_generate_error = '%timing off\nthrow new Error("boom")'
 
     # Results are util.inspect() renderings, as Node's REPL prints them.
     code_execute_result = [
