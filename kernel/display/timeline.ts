@@ -232,8 +232,7 @@ function latePattern(): string {
 }
 
 /** The chart as a standalone SVG document, 760 px wide and as tall as its rows need. */
-export function renderTimelineSvg(data: TimelineData): string {
-  const plan = planTimeline(data);
+export function renderTimelineSvg(data: TimelineData, plan = planTimeline(data)): string {
   const rowsBottom = AXIS_Y + 6 + plan.rows.length * ROW_H;
   const notes = [
     plan.rows.some((row) => row.merged > 1) ? `Showing ${plan.rows.length - 1} of ${data.lanes.length} lanes; the last row merges the other ${plan.rows[plan.rows.length - 1].merged}.` : '',
@@ -509,8 +508,7 @@ const TEXT_LEGEND = `${GLYPH.lane} waiting · ${GLYPH.late} late · ${GLYPH.run}
  * 40-row cap applies here too), then each lane's figures in a table and the legend, so a saved or
  * printed notebook keeps every number the picture shows.
  */
-export function renderTimelineText(data: TimelineData, width = 80): string {
-  const plan = planTimeline(data);
+export function renderTimelineText(data: TimelineData, width = 80, plan = planTimeline(data)): string {
   const labels = plan.rows.map(rowLabel);
   // As wide as the longest label up to 28 characters, and never more than a third of the line.
   const labelWidth = Math.min(28, Math.floor(width / 3), Math.max('blocked'.length, ...labels.map((label) => Array.from(label).length)));
@@ -617,12 +615,14 @@ function textBlocked(blocked: readonly Span[], domainMs: number, columns: number
  * so a saved or printed notebook keeps them.
  */
 export function timelineBundle(data: TimelineData): Record<string, string> {
-  const svg = renderTimelineSvg(data);
-  const text = renderTimelineText(data);
+  // One plan for the three renderings: grouping 10,000 lanes is the costly part.
+  const plan = planTimeline(data);
+  const svg = renderTimelineSvg(data, plan);
+  const text = renderTimelineText(data, undefined, plan);
   const size = /^<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg);
   const image = `<img class="tempo-timeline" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" width="${size?.[1] ?? WIDTH}" height="${size?.[2] ?? ''}" alt="${escapeHtml(text.split('\n')[0])}">`;
   // The picture has its own legend; under it, only what it shows by position.
-  const table = figuresTable(planTimeline(data).rows);
+  const table = figuresTable(plan.rows);
   const details = table.length > 0 ? `<pre style="font-size: 11px; line-height: 1.35; margin: 4px 0 0 0">${escapeHtml(table.join('\n'))}</pre>` : '';
   return { 'text/html': `<div class="tempo-timeline">${image}${details}</div>`, 'text/plain': text };
 }

@@ -21,7 +21,7 @@ const NAMED_PENDING = 3;
  * Promises only when nothing else is pending: a forgotten `sleep(400)` leaves a timer and the
  * promise waiting on it, and the promise adds nothing.
  */
-export function pendingText(pending: readonly PendingItem[]): string {
+function pendingText(pending: readonly PendingItem[]): string {
   const kinds = pending.some((item) => item.kind !== 'promise') ? (['timer', 'io'] as const) : (['promise'] as const);
   return kinds
     .map((kind) => {
