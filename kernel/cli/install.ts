@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KERNEL_LAUNCH_ARGV } from '../engine/launch-env';
+import { KERNEL_LAUNCH_ARGV } from './launch-env';
 
 // Paths are relative to the compiled file, dist/cli/install.js.
 const REPO_ROOT = path.join(__dirname, '..', '..');

@@ -1,12 +1,12 @@
 // Its own module, free of ZeroMQ and the kernel's core: `tempo kernel --checker-first` starts the
 // checker before loading those.
-import { WorkerTypeChecker } from '../engine/typecheck/worker-type-checker';
+import { CheckerClient } from '../language/checker-client';
 import { log } from './kernel-log';
 
 /**
  * The kernel's TypeScript checker (a worker thread): completion, inspection and each cell's
  * check. `warmCompletion` false: nothing will ask for completions (`tempo run`).
  */
-export function createTypeChecker(warmCompletion = true): WorkerTypeChecker {
-  return new WorkerTypeChecker(process.cwd(), (note) => log(`type checker: ${note}`), warmCompletion);
+export function createTypeChecker(warmCompletion = true): CheckerClient {
+  return new CheckerClient(process.cwd(), (note) => log(`type checker: ${note}`), warmCompletion);
 }

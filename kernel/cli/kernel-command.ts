@@ -6,30 +6,28 @@ import { decode, WireError } from '../protocol/wire';
 import { Transport } from '../transport/sockets';
 import { Kernel } from '../core/kernel';
 import { Messenger } from '../core/messenger';
-import type { WorkerTypeChecker } from '../engine/typecheck/worker-type-checker';
-import type { KernelEngine } from './kernel-engine';
+import type { CheckerClient } from '../language/checker-client';
+import { kernelInfo } from '../language/kernel-info';
 import { log } from './kernel-log';
 
-const kernelEngine = (): typeof import('./kernel-engine') => require('./kernel-engine');
+const kernelLanguage = (): typeof import('./kernel-language') => require('./kernel-language');
 
 /**
- * Loading the engine (~15 ms) and spawning the executor (~15 ms) keep the kernel's thread busy:
+ * Loading the language (~15 ms) and spawning the executor (~15 ms) keep the kernel's thread busy:
  * that waits until the client's first kernel_info, sent as it connects, has been answered and the
  * reply delivered (within ~10 ms of binding). The executor then spawns ~50 ms after binding.
  */
-const ENGINE_START_DELAY_MS = 35;
+const LANGUAGE_START_DELAY_MS = 35;
 
 /**
- * `tempo kernel CONNECTION_FILE`: what Jupyter runs. Wires transport, protocol and core; the engine
- * (kernel-engine.ts) loads and starts ENGINE_START_DELAY_MS after binding, or sooner if a request
+ * `tempo kernel CONNECTION_FILE`: what Jupyter runs. Wires transport, protocol and core; the language
+ * (kernel-language.ts) loads and starts LANGUAGE_START_DELAY_MS after binding, or sooner if a request
  * needs it. `typeChecker` is given already started by `tempo kernel --checker-first`.
  */
-export async function runKernel(connectionFile: string, typeChecker?: WorkerTypeChecker): Promise<void> {
+export async function runKernel(connectionFile: string, typeChecker?: CheckerClient): Promise<void> {
   const info = readConnectionFile(connectionFile);
   const signer = new Signer(info.signature_scheme, info.key);
   const guard = new ReplayGuard();
-  let engine: KernelEngine | undefined;
-  const loadEngine = (): KernelEngine => (engine ??= kernelEngine().createEngine(messenger, () => kernel.queued, typeChecker));
   const transport = new Transport(info, {
     onFrames(channel, frames) {
       let message;
@@ -41,9 +39,7 @@ export async function runKernel(connectionFile: string, typeChecker?: WorkerType
         log(`${channel}: dropped message (${error.message})${error.msgId ? ` msg_id ${error.msgId} ${error.msgType}` : ''}`);
         return;
       }
-      // Only a running cell asks for input, and a cell needs the engine.
-      if (channel === 'stdin') engine?.execution.onInputReply(message);
-      else kernel.handle(channel, message);
+      kernel.handle(channel, message);
     },
     onSubscribe(topic) {
       messenger.publish('iopub_welcome', { subscription: topic.toString('utf8') }, {}, [topic]);
@@ -54,22 +50,27 @@ export async function runKernel(connectionFile: string, typeChecker?: WorkerType
   });
   const messenger = new Messenger(transport, signer);
   const shutdown = async (): Promise<void> => {
-    engine?.execution.stop();
+    kernel.shutdown();
     await transport.flush();
     transport.close();
     process.exit(0);
   };
-  const kernel = new Kernel(messenger, loadEngine, { onShutdown: () => void shutdown(), log });
+  const kernel = new Kernel(messenger, {
+    info: kernelInfo(),
+    loadLanguage: (host) => kernelLanguage().createLanguage(host, typeChecker),
+    onShutdown: () => void shutdown(),
+    log,
+  });
   // The kernel itself must outlive any bug in a handler: log it and keep serving.
   process.on('uncaughtException', (error) => log(`internal error: ${error.stack ?? error}`));
   // Signal-mode interrupts (Jupyter's default) arrive here; message mode uses interrupt_request.
-  // Without an engine no cell is running: nothing to interrupt.
-  process.on('SIGINT', () => engine?.execution.interrupt());
+  // Before the language loads no cell is running: nothing to interrupt.
+  process.on('SIGINT', () => kernel.interrupt());
   process.on('SIGTERM', () => void shutdown());
   watchParent(() => void shutdown());
   transport.bind();
   messenger.publish('status', { execution_state: 'starting' }, {});
-  setTimeout(() => loadEngine().start(), ENGINE_START_DELAY_MS);
+  setTimeout(() => kernel.language.start(), LANGUAGE_START_DELAY_MS);
 }
 
 /**

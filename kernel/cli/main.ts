@@ -1,7 +1,7 @@
 // Each command loads its own modules when chosen: `tempo kernel`'s cold start is what Jupyter
 // users wait for, and it needs neither the installer nor the notebook runner.
 /* eslint-disable @typescript-eslint/no-require-imports */
-import type { WorkerTypeChecker } from '../engine/typecheck/worker-type-checker';
+import type { CheckerClient } from '../language/checker-client';
 
 const install = (): typeof import('./install') => require('./install');
 const kernelCommand = (): typeof import('./kernel-command') => require('./kernel-command');
@@ -65,7 +65,7 @@ export function main(args: string[]): void {
   }
 }
 
-function startCheckerFirst(): WorkerTypeChecker {
+function startCheckerFirst(): CheckerClient {
   // Only `tempo run` starts the kernel so, and it never asks for completions.
   const checker = kernelChecker().createTypeChecker(false);
   checker.start();

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Zmq from 'zeromq';
-import { kernelLaunchEnv } from '../engine/launch-env';
+import { kernelLaunchEnv } from '../cli/launch-env';
 import { endpoint } from '../protocol/connection';
 import { newHeader, type Header, type Message } from '../protocol/messages';
 import { ReplayGuard } from '../protocol/replay-guard';

@@ -1,17 +1,8 @@
+import type { HistoryRequest } from '../protocol/messages';
+
 export type HistoryEntry = [session: number, line: number, input: string];
 /** With `output: true` the spec pairs each input with its result's text (null when none). */
 export type HistoryEntryWithOutput = [session: number, line: number, inOut: [string, string | null]];
-
-export interface HistoryRequest {
-  hist_access_type?: string;
-  n?: number;
-  session?: number;
-  start?: number;
-  stop?: number;
-  pattern?: string;
-  unique?: boolean;
-  output?: boolean;
-}
 
 /** This kernel session's inputs (messaging spec: history), numbered by execution count. */
 export class History {

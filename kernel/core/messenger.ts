@@ -1,21 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { newHeader, type Header, type Message } from '../protocol/messages';
+import { newHeader, type Channel, type ErrorReply, type Header, type IopubContents, type IopubType, type Message, type Parent, type ReplyContents, type ReplyType, type RequestChannel } from '../protocol/messages';
 import type { Signer } from '../protocol/signing';
 import { encode } from '../protocol/wire';
 
-export type SendChannel = 'shell' | 'control' | 'stdin' | 'iopub';
-
 /** Where encoded frames go; the Transport in production, an in-memory list in tests. */
 export interface FrameSink {
-  send(channel: SendChannel, frames: Buffer[]): void;
+  send(channel: Channel, frames: Buffer[]): void;
 }
 
-export type Parent = Header | Record<string, never>;
-
 /**
- * Builds and signs the kernel's messages. One session id per kernel process (a restart is a new
- * process, so a new id); dates are real ISO-8601 times with a timezone.
+ * Builds and signs the kernel's messages, typed by msg_type so a handler cannot send the wrong
+ * shape. One session id per kernel process (a restart is a new process, so a new id); dates are
+ * real ISO-8601 times with a timezone.
  */
 export class Messenger {
   readonly session = randomUUID();
@@ -23,19 +20,24 @@ export class Messenger {
 
   constructor(private readonly sink: FrameSink, private readonly signer: Signer) {}
 
-  header(msgType: string): Header {
-    return newHeader(msgType, this.session, this.username);
+  /** A reply to `request` on the channel it came from (or an input_request on stdin), routed back to its sender. */
+  reply<T extends ReplyType>(channel: RequestChannel, request: Message<unknown>, msgType: T, content: ReplyContents[T], metadata: Record<string, unknown> = {}): void {
+    this.send(channel, request.identities, msgType, request.header, content, metadata);
   }
 
-  /** A reply to `request` on the channel it came from (or an input_request on stdin), routed back to its sender. */
-  reply(channel: 'shell' | 'control' | 'stdin', request: Message<unknown>, msgType: string, content: unknown, metadata: Record<string, unknown> = {}): void {
-    this.sink.send(channel, encode({ identities: request.identities, header: this.header(msgType), parent_header: request.header, metadata, content }, this.signer));
+  /** The reply of a request whose handler failed: `status: error`, whatever the request was. */
+  replyError(channel: RequestChannel, request: Message<unknown>, msgType: string, content: ErrorReply): void {
+    this.send(channel, request.identities, msgType, request.header, content, {});
   }
 
   /** An IOPub message; `parent` is the request that caused it (messaging spec: parent_header). */
-  publish(msgType: string, content: unknown, parent: Parent, identities?: Buffer[]): void {
-    const topic = identities ?? [Buffer.from(`kernel.${this.session}.${msgType}`)];
-    this.sink.send('iopub', encode({ identities: topic, header: this.header(msgType), parent_header: parent, metadata: {}, content }, this.signer));
+  publish<T extends IopubType>(msgType: T, content: IopubContents[T], parent: Parent, identities?: Buffer[]): void {
+    this.send('iopub', identities ?? [Buffer.from(`kernel.${this.session}.${msgType}`)], msgType, parent, content, {});
+  }
+
+  private send(channel: Channel, identities: Buffer[], msgType: string, parent: Parent, content: unknown, metadata: Record<string, unknown>): void {
+    const header: Header = newHeader(msgType, this.session, this.username);
+    this.sink.send(channel, encode({ identities, header, parent_header: parent, metadata, content }, this.signer));
   }
 }
 

@@ -1,5 +1,5 @@
-import type { CellTiming } from '../timing/cell-clock';
-import type { PendingItem } from '../timing/timeline-data';
+import type { CellTiming } from '../common/timeline-data';
+import type { PendingItem } from '../common/timeline-data';
 import { escapeHtml } from './html';
 
 /** `1.00 s`, `12.3 ms`, `450 µs`: three significant figures, as a person reads a stopwatch. */

@@ -1,5 +1,5 @@
 import type { ErrorContent } from '../protocol/messages';
-import type { CellDiagnostic } from '../engine/typecheck/type-checker';
+import type { CellDiagnostic } from '../common/type-checker';
 import { GREEN, RED, RESET, lineWithCarets } from './ansi';
 
 export function diagnosticsCount(diagnostics: readonly CellDiagnostic[]): string {

@@ -316,9 +316,9 @@ export function isAlive(pid) {
   }
 }
 
-/** The kernel's executor child (the process running executor-main.js), if any. */
+/** The kernel's executor child (the process running executor-process-main.js), if any. */
 export function executorPids(kernelPid) {
-  return childrenOf(kernelPid).filter((p) => cmdline(p).includes('executor-main'));
+  return childrenOf(kernelPid).filter((p) => cmdline(p).includes('executor-process-main'));
 }
 
 /**

@@ -17,9 +17,9 @@ let prefix;
 let kernelTmp;
 let result;
 
-/** Pids of executor-main processes whose TMPDIR is ours: `pgrep -f executor-main`, scoped to this test's kernels. */
+/** Pids of executor-process-main processes whose TMPDIR is ours: `pgrep -f executor-process-main`, scoped to this test's kernels. */
 function ourExecutors() {
-  const found = spawnSync('pgrep', ['-f', 'executor-main'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+  const found = spawnSync('pgrep', ['-f', 'executor-process-main'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
   return found.filter((pid) => {
     try {
       return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`TMPDIR=${kernelTmp}`);
@@ -54,9 +54,9 @@ test(`${ROUNDS} restarts: each a new kernel process with fresh state`, () => {
 });
 
 test('after the final shutdown no kernel or executor process is left', () => {
-  const alive = [...result.kernels, ...result.executors].filter((pid) => isAlive(pid) && /tempo|executor-main/.test(cmdline(pid)));
+  const alive = [...result.kernels, ...result.executors].filter((pid) => isAlive(pid) && /tempo|executor-process-main/.test(cmdline(pid)));
   assert.deepEqual(alive, []);
-  assert.deepEqual(ourExecutors(), [], 'pgrep -f executor-main finds none of ours');
+  assert.deepEqual(ourExecutors(), [], 'pgrep -f executor-process-main finds none of ours');
 });
 
 test('after the final shutdown nothing listens on the kernel ports, and no connection or temp file is left', () => {

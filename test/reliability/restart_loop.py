@@ -64,7 +64,7 @@ for i in range(rounds + 1):
     # processes, not types.
     out["fresh_state"].append(value(kc, "%types off\n(globalThis as any).mark ?? 'fresh'"))
     value(kc, f"(globalThis as any).mark = {i}")
-    out["executors"].extend(p for p in children(pid) if "executor-main" in cmdline(p))
+    out["executors"].extend(p for p in children(pid) if "executor-process-main" in cmdline(p))
     if i < rounds:
         km.restart_kernel(now=False)
 kc.stop_channels()

@@ -46,7 +46,7 @@ function cell(i) {
 test(`soak: ${CELLS} mixed cells; the process tree's RSS after ${WARM} and after ${CELLS} cells differ by < ${LIMIT * 100}%`, { timeout: TYPES ? 600_000 : 150_000 }, async (t) => {
   let warmRss;
   let warmEach;
-  const perProcess = () => processTree(shared.kernel.pid).map((pid) => `${cmdline(pid).includes('executor-main') ? 'executor' : pid === shared.kernel.pid ? 'kernel' : 'child'} ${rssKb(pid)} kB`).join(', ');
+  const perProcess = () => processTree(shared.kernel.pid).map((pid) => `${cmdline(pid).includes('executor-process-main') ? 'executor' : pid === shared.kernel.pid ? 'kernel' : 'child'} ${rssKb(pid)} kB`).join(', ');
   const started = Date.now();
   for (let i = 0; i < CELLS; i++) {
     const { code, result, stdout, error } = cell(i);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { AsyncIdTable } = require('../../dist/timing/async-id-table.js');
+const { AsyncIdTable } = require('../../dist/executor/timing/async-id-table.js');
 
 test('set, get and delete codes by async id; absent ids read as 0', () => {
   const table = new AsyncIdTable();

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const { CellClock } = require('../../dist/timing/cell-clock.js');
+const { CellClock } = require('../../dist/executor/timing/cell-clock.js');
 
 const origin = new AsyncLocalStorage();
 // The fixture plays the user's code: lanes are named after its functions, not this file's.

@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
-const { checkComplete } = createRequire(import.meta.url)('../../dist/engine/is-complete.js');
+const { checkComplete } = createRequire(import.meta.url)('../../dist/language/is-complete.js');
 
 test('complete: expressions, declarations, blocks, TypeScript-only syntax, top-level await and return', () => {
   const samples = [

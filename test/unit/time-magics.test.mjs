@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { createRequire } from 'node:module';
 
 const { createTimeMagics, formatTime, formatTimes, TimeitResult, UsageError } = createRequire(import.meta.url)(
-  '../../dist/timing/time-magics.js',
+  '../../dist/executor/timing/time-magics.js',
 );
 
 const RESULT_LINE =

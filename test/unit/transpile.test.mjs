@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { Script } from 'node:vm';
 
 const require = createRequire(import.meta.url);
-const { transpileCell, CellSyntaxError, IMPORT_HELPER } = require('../../dist/engine/transpile.js');
+const { transpileCell, CellSyntaxError, IMPORT_HELPER } = require('../../dist/executor/transpile.js');
 const { transformSync } = require('oxc-transform');
 const { TraceMap, generatedPositionFor, originalPositionFor } = require('@jridgewell/trace-mapping');
 

@@ -9,13 +9,14 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { blankMagics, toUtf16, toCodePoints, typesMagic } = require('../../dist/engine/typecheck/cell-text.js');
-const { NativeChecker } = require('../../dist/engine/typecheck/native-checker.js');
-const { cellDeclarations } = require('../../dist/engine/typecheck/cell-declarations.js');
-const { namesInScope } = require('../../dist/engine/typecheck/scope-names.js');
-const { TypeGate } = require('../../dist/engine/typecheck/type-gate.js');
+const { blankMagics, typesMagic } = require('../../dist/common/magics.js');
+const { toUtf16, toCodePoints } = require('../../dist/common/code-points.js');
+const { NativeChecker } = require('../../dist/checker/native-checker.js');
+const { cellDeclarations } = require('../../dist/checker/cell-declarations.js');
+const { namesInScope } = require('../../dist/checker/scope-names.js');
+const { TypeGate } = require('../../dist/language/type-gate.js');
 const { typeErrorContent } = require('../../dist/display/type-errors.js');
-const { WorkerTypeChecker } = require('../../dist/engine/typecheck/worker-type-checker.js');
+const { CheckerClient } = require('../../dist/language/checker-client.js');
 
 test('magic lines are blanked in place; %time and %timeit keep their statement', () => {
   const cell = '%%time\n%timing off\n%time const a = 1\n%timeit -n 5 -r 2 f()\nx % 2\n%4';
@@ -123,7 +124,7 @@ test('a type error output shows each diagnostic with its line, a caret under the
 
 test('the worker checker answers a rerun cell from its last check, and checks again once earlier cells change', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
-  const checker = new WorkerTypeChecker(dir, () => undefined);
+  const checker = new CheckerClient(dir, () => undefined);
   const codes = (diagnostics) => diagnostics.map((d) => `TS${d.code}`);
   try {
     const cell = 'const doubled: number = base * 2;';
@@ -151,7 +152,7 @@ test('the worker checker answers a rerun cell from its last check, and checks ag
 
 test('a checker that dies is reported once, then cells run unchecked', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
-  const checker = new WorkerTypeChecker(dir, () => undefined);
+  const checker = new CheckerClient(dir, () => undefined);
   const gate = new TypeGate(checker);
   const notes = [];
   const note = (name, text) => notes.push(`${name}: ${text}`);
@@ -211,7 +212,7 @@ test("the checker's files go to a private folder, never the notebook's, removed 
     assert.deepEqual(added(), [], 'removed on close');
     assert.ok(existsSync(path.join(dir, 'node_modules', 'pkg', 'index.d.ts')), 'the linked node_modules stays');
 
-    const worker = new WorkerTypeChecker(dir, () => undefined);
+    const worker = new CheckerClient(dir, () => undefined);
     worker.start();
     await worker.ready;
     assert.equal(added().length, 1);
@@ -219,8 +220,8 @@ test("the checker's files go to a private folder, never the notebook's, removed 
     assert.deepEqual(added(), [], "the worker checker's, on close");
 
     // The kernel exits by process.exit, with the checker's thread still running.
-    const script = `const { WorkerTypeChecker } = require(${JSON.stringify(require.resolve('../../dist/engine/typecheck/worker-type-checker.js'))});
-      const checker = new WorkerTypeChecker(process.argv[1], () => undefined);
+    const script = `const { CheckerClient } = require(${JSON.stringify(require.resolve('../../dist/language/checker-client.js'))});
+      const checker = new CheckerClient(process.argv[1], () => undefined);
       checker.start();
       checker.ready.then(() => process.exit(0));`;
     execFileSync(process.execPath, ['-e', script, dir]);
@@ -237,7 +238,7 @@ test("the checker's files go to a private folder, never the notebook's, removed 
     const tmp = process.env.TMPDIR;
     process.env.TMPDIR = path.join(dir, 'missing');
     try {
-      const homeless = new WorkerTypeChecker(dir, () => undefined);
+      const homeless = new CheckerClient(dir, () => undefined);
       homeless.start();
       await assert.rejects(homeless.check('1'), /no folder for its files/, 'no folder: cells run unchecked, the kernel stays up');
     } finally {

@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The globals the executor installs for every cell (display and its helpers, input, comms) and
+ * the `tempo` module that names them, as declarations for the checker. Their types come from the
+ * kernel's own TypeScript sources through `import()` types, and their names from calling the same
+ * factories the executor calls, so the declarations follow those APIs as they change.
+ * Kept in step with executor-process-main.ts's installNotebookGlobals: { ...displayApi, input, comms }.
+ */
+const SOURCES = [
+  { file: 'executor/display-api', factory: 'createDisplayApi', pick: undefined },
+  { file: 'executor/input-prompt', factory: 'createInput', pick: ['input'] },
+  { file: 'executor/comm-api', factory: 'createComms', pick: ['comms'] },
+] as const;
+
+export function notebookGlobalsDeclarations(): string {
+  const sourceRoot = path.resolve(__dirname, '..', '..', 'kernel');
+  const compiledRoot = path.resolve(__dirname, '..');
+  const members: { name: string; type: string }[] = [];
+  for (const source of SOURCES) {
+    const tsFile = path.join(sourceRoot, `${source.file}.ts`);
+    if (!existsSync(tsFile)) continue;
+    let names: string[];
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const factory = require(path.join(compiledRoot, source.file))[source.factory] as (emit: () => void) => Record<string, unknown>;
+      names = Object.keys(factory(() => undefined)).filter((name) => !source.pick || (source.pick as readonly string[]).includes(name));
+    } catch {
+      continue;
+    }
+    const module = JSON.stringify(tsFile.replace(/\.ts$/, ''));
+    for (const name of names) members.push({ name, type: `ReturnType<typeof import(${module}).${source.factory}>[${JSON.stringify(name)}]` });
+  }
+  const globals = members.map((m) => `declare var ${m.name}: ${m.type};`).join('\n');
+  const exports = members.map((m) => `  export const ${m.name}: ${m.type};`).join('\n');
+  return `${globals}\ndeclare module "tempo" {\n${exports}\n}\n`;
+}

@@ -1,0 +1,26 @@
+// The half of `tempo kernel` that runs cells: the TypeScript language, its executor child and
+// its checker. kernel-command.ts loads it once the sockets serve: its modules (child processes,
+// worker threads, display) take the kernel's thread ~15 ms that kernel_info does not need.
+import type { Language, LanguageHost } from '../core/language';
+import { ExecutorProcess } from '../language/executor-process';
+import type { CheckerClient } from '../language/checker-client';
+import { TypeScriptLanguage } from '../language/typescript-language';
+import { createTypeChecker } from './kernel-checker';
+import { executorEnv } from './launch-env';
+
+/** Builds the language, idle until start(). `checker` is given already started by `tempo kernel --checker-first`. */
+export function createLanguage(host: LanguageHost, checker: CheckerClient = createTypeChecker()): Language {
+  const language: TypeScriptLanguage = new TypeScriptLanguage(
+    host,
+    new ExecutorProcess(
+      {
+        onEvents: (events) => language.onEvents(events),
+        onRawOutput: (name, text) => language.onRawOutput(name, text),
+        onExit: (code, signal) => language.onExecutorExit(code, signal),
+      },
+      executorEnv(process.env),
+    ),
+    checker,
+  );
+  return language;
+}

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { EVENT_FD, INTERRUPT_FD, type ExecutorCommand, type ExecutorEvent, type MagicSettings } from '../common/executor-messages';
+
+
+export interface ExecutorListener {
+  /** Every event in one chunk read from the executor, in order. */
+  onEvents(events: ExecutorEvent[]): void;
+  /** Bytes written straight to fd 1 or 2 (child processes, native code), bypassing `console`. */
+  onRawOutput(name: 'stdout' | 'stderr', text: string): void;
+  onExit(code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+const ENTRY = join(__dirname, '..', 'executor', 'executor-process-main.js');
+
+/** The kernel's handle on its executor child: start, send cells, interrupt, replace. */
+export class ExecutorProcess {
+  private child: ChildProcess | undefined;
+
+  /** `env`: what the executor starts with (cli/launch-env.ts prepares it). */
+  constructor(private readonly listener: ExecutorListener, private readonly env: NodeJS.ProcessEnv) {}
+
+  /** Starts a fresh executor, with the settings of the one it replaces if any; resolves when it can take cells. */
+  start(settings?: MagicSettings): Promise<void> {
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ENTRY, ...(settings ? [JSON.stringify(settings)] : [])], {
+      // fd 3: events; fd 4: Node's IPC channel, for commands; fd 5: interrupts.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ipc', 'pipe'],
+      // Its own process group: Jupyter's SIGINT to the kernel's group must not reach it (interrupt-guard.ts).
+      detached: true,
+      env: this.env,
+    });
+    this.child = child;
+    const ready = new Promise<void>((resolve) => {
+      const events = child.stdio[EVENT_FD] as Readable;
+      let partial = '';
+      events.setEncoding('utf8');
+      events.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        const parsed = lines.map((line) => JSON.parse(line) as ExecutorEvent);
+        if (parsed.some((event) => event.type === 'ready')) resolve();
+        this.listener.onEvents(parsed.filter((event) => event.type !== 'ready'));
+      });
+    });
+    for (const name of ['stdout', 'stderr'] as const) {
+      const stream = child[name] as Readable;
+      stream.setEncoding('utf8');
+      stream.on('data', (text: string) => this.listener.onRawOutput(name, text));
+    }
+    // Writing to an executor that just died fails; its `exit` says what happened.
+    interruptsOf(child).on('error', () => {});
+    child.on('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      this.listener.onExit(code, signal);
+    });
+    return ready;
+  }
+
+  send(command: ExecutorCommand): void {
+    this.child?.send(command);
+  }
+
+  /** Asks the executor to stop `cell`, if that is still the one running (never a SIGINT: see interrupt-guard.ts). */
+  interrupt(cell: number): void {
+    if (this.child) interruptsOf(this.child).write(`${cell}\n`);
+  }
+
+  /** Ends the executor at once; its `exit` still reaches the listener. */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+}
+
+/** The pipe the executor's interrupt agent reads (node types `stdio` as five entries only). */
+function interruptsOf(child: ChildProcess): Writable {
+  return child.stdio.at(INTERRUPT_FD) as Writable;
+}
