@@ -1,0 +1,164 @@
+// The TypeScript language's kernel-side half, with a fake executor and a fake checker: what
+// happens to a cell when the executor reports, dies, is interrupted or asks for input.
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { deferred } from './harness.mjs';
+
+const { TypeScriptLanguage } = createRequire(import.meta.url)('../../dist/language/typescript-language.js');
+
+const timing = { wallMs: 12, blockedMs: 2, cpuUserMs: 1, cpuSystemMs: 0, timers: 1, promises: 0, io: 0, pending: [], overlap: 1 };
+
+function setup({ diagnostics = [] } = {}) {
+  const outputs = [];
+  const host = {
+    lost: 0,
+    answer: undefined,
+    output: (cellId, output) => outputs.push([cellId, output]),
+    input: () => host.answer ?? Promise.resolve('typed'),
+    stateLost: () => (host.lost += 1),
+  };
+  const executor = { starts: [], sent: [], interrupts: [], kills: 0 };
+  Object.assign(executor, {
+    start: async (settings) => void executor.starts.push(settings),
+    send: (command) => executor.sent.push(command),
+    interrupt: (cell) => executor.interrupts.push(cell),
+    kill: () => (executor.kills += 1),
+  });
+  const checker = { committed: [], resets: 0, check: async () => diagnostics, ready: Promise.resolve() };
+  Object.assign(checker, {
+    start: () => {},
+    commit: (code) => checker.committed.push(code),
+    reset: () => (checker.resets += 1),
+    complete: async () => ({ matches: [], cursorStart: 0, cursorEnd: 0, metadata: {} }),
+    inspect: async () => ({ found: false, data: {} }),
+  });
+  const language = new TypeScriptLanguage(host, executor, checker);
+  return { language, host, executor, checker, outputs };
+}
+
+const cell = (code, id = 'msg-1') => ({ id, code, name: 'In[1]', userExpressions: {} });
+
+/** Resolves once the executor has been sent a command of `type`. */
+async function sentCommand(executor, type) {
+  for (let i = 0; i < 100; i++) {
+    const found = executor.sent.find((c) => c.type === type);
+    if (found) return found;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`no ${type} command sent; sent: ${JSON.stringify(executor.sent)}`);
+}
+
+test('a cell runs on the executor; its events become output; done closes it with the timing line', async () => {
+  const { language, executor, checker, outputs } = setup();
+  const outcome = language.execute(cell('console.log(1)'));
+  const command = await sentCommand(executor, 'execute');
+  assert.deepEqual({ ...command, cell: undefined }, { type: 'execute', parent: 'msg-1', cell: undefined, code: 'console.log(1)', cellName: 'In[1]', userExpressions: {} });
+  language.onEvent({ type: 'stream', parent: 'msg-1', name: 'stdout', text: '1\n' });
+  language.onEvent({ type: 'done', parent: 'msg-1', userExpressions: {}, timing, settings: { timing: true, timeline: false } });
+  const result = await outcome;
+  assert.deepEqual(outputs, [['msg-1', { type: 'stream', name: 'stdout', text: '1\n' }]]);
+  assert.equal(result.error, undefined);
+  assert.equal(result.epilogue.length, 1);
+  assert.match(result.epilogue[0]['text/plain'], /12\.0 ms wall/);
+  assert.deepEqual(result.metadata, { timing });
+  assert.deepEqual(checker.committed, ['console.log(1)'], 'a cell that ran is committed to the checker');
+});
+
+test('%timing off, as the executor reports it, drops the timing line of later cells', async () => {
+  const { language, executor } = setup();
+  const first = language.execute(cell('%timing off', 'a'));
+  await sentCommand(executor, 'execute');
+  language.onEvent({ type: 'done', parent: 'a', userExpressions: {}, timing, settings: { timing: false, timeline: false } });
+  assert.deepEqual((await first).epilogue, []);
+});
+
+test('a type error stops the cell before the executor', async () => {
+  const { language, executor } = setup({ diagnostics: [{ code: 2322, message: "Type 'string' is not assignable to type 'number'.", line: 1, column: 7, length: 1 }] });
+  const result = await language.execute(cell('const n: number = "x"'));
+  assert.match(result.error.evalue, /not assignable/);
+  assert.deepEqual(executor.sent, []);
+});
+
+test('the executor dies under a cell: the cell fails with why, state is reset, a new executor starts', async () => {
+  const { language, executor, checker, host } = setup();
+  const outcome = language.execute(cell('process.kill(process.pid, "SIGKILL")'));
+  await sentCommand(executor, 'execute');
+  language.onExecutorExit(null, 'SIGKILL');
+  const result = await outcome;
+  assert.equal(result.error.ename, 'ExecutorRestarted');
+  assert.match(result.error.evalue, /killed by SIGKILL[\s\S]*variables, functions and imports from earlier cells are gone/);
+  assert.match(result.epilogue[0]['text/plain'], /executor restarted/i);
+  assert.equal(executor.starts.length, 2, 'a second executor started');
+  assert.equal(checker.resets, 1);
+  assert.equal(host.lost, 1, 'core hears that the comms are gone');
+});
+
+test('process.exit between cells: the error goes to the cell that called it', async () => {
+  const { language, outputs } = setup();
+  language.onEvent({ type: 'exit', parent: 'msg-7', code: 3 });
+  language.onExecutorExit(3, null);
+  assert.equal(outputs.length, 1);
+  assert.equal(outputs[0][0], 'msg-7');
+  assert.match(outputs[0][1].error.evalue, /process\.exit\(3\) ended the executor/);
+});
+
+test('an interrupt the cell ignores for 3 s replaces the executor, and the cell says it was interrupted', async () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const { language, executor } = setup();
+    const outcome = language.execute(cell('for (;;) {}'));
+    const command = await sentCommand(executor, 'execute');
+    language.interrupt();
+    language.interrupt();
+    assert.deepEqual(executor.interrupts, [command.cell], 'one interrupt per cell, naming it');
+    mock.timers.tick(2999);
+    assert.equal(executor.kills, 0);
+    mock.timers.tick(1);
+    assert.equal(executor.kills, 1);
+    language.onExecutorExit(null, 'SIGKILL');
+    const result = await outcome;
+    assert.equal(result.error.ename, 'Interrupted');
+    assert.match(result.error.evalue, /did not stop when interrupted/);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('an interrupt while the cell is still being checked: it never starts', async () => {
+  const { language, executor, checker } = setup();
+  const check = deferred();
+  checker.check = () => check.promise;
+  const outcome = language.execute(cell('slow check'));
+  await new Promise((resolve) => setImmediate(resolve));
+  language.interrupt();
+  const result = await outcome;
+  assert.equal(result.error.ename, 'Interrupted');
+  assert.match(result.error.evalue, /before it started/);
+  assert.equal(executor.sent.filter((c) => c.type === 'execute').length, 0);
+  check.resolve([]);
+});
+
+test('input: the answer, or why there is none, goes back to the executor by question id', async () => {
+  const { language, executor, host } = setup();
+  language.onEvent({ type: 'input_request', parent: 'msg-1', id: 'q1', prompt: 'Name? ', password: false });
+  host.answer = Promise.reject(new Error('no stdin here'));
+  language.onEvent({ type: 'input_request', parent: 'msg-1', id: 'q2', prompt: 'Again? ', password: false });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(executor.sent, [
+    { type: 'input_reply', id: 'q1', value: 'typed' },
+    { type: 'input_reply', id: 'q2', error: 'no stdin here' },
+  ]);
+});
+
+test("a front end's comm message resolves when the executor says its handler ran", async () => {
+  const { language, executor } = setup();
+  let handled = false;
+  const done = language.comm({ type: 'comm_msg', comm_id: 'c1', data: { n: 1 } }, 'msg-9').then(() => (handled = true));
+  const command = await sentCommand(executor, 'comm');
+  assert.deepEqual(command, { type: 'comm', parent: 'msg-9', action: 'msg', comm_id: 'c1', target_name: undefined, data: { n: 1 } });
+  assert.equal(handled, false);
+  language.onEvent({ type: 'comm_done', parent: 'msg-9' });
+  await done;
+  assert.equal(handled, true);
+});
