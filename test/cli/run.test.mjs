@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pollUntil } from '../helpers/poll-until.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const tempo = path.join(repo, 'bin', 'tempo');
@@ -103,8 +104,7 @@ function alive(pid) {
 
 /** The processes of `pids` still running after up to 3 s; a SIGKILLed executor takes a moment to go. */
 async function leftovers(pids) {
-  const deadline = Date.now() + 3000;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await pollUntil(() => !pids.some(alive), { timeoutMs: 3000, intervalMs: 50, what: 'the kernel processes to exit' }).catch(() => {});
   return pids.filter(alive);
 }
 
@@ -297,7 +297,8 @@ test('--timeout interrupts a cell that runs too long, marks it failed and ends t
   let processes = [];
   const { code, stdout, stderr } = await run([file, '--timeout', '1', '--no-color'], {
     onLine(line, child) {
-      if (line.startsWith('In [1]:')) setTimeout(() => (processes = descendants(child.pid)), 700);
+      // The looping cell runs in the executor: catch the kernel and the executor while they live.
+      if (line.startsWith('In [1]:')) pollUntil(() => (processes = descendants(child.pid)).length >= 2, { timeoutMs: 900, intervalMs: 10, what: 'the kernel and its executor' }).catch(() => {});
     },
   });
   assert.equal(code, 1, stdout);
@@ -317,7 +318,7 @@ test('a file that is not JSON, or JSON that is not a notebook, exits 2 with one 
     [[notJson], /is not a notebook: it is not valid JSON/],
     [[notNotebook], /is not a Jupyter notebook: it has no "cells" list/],
     [[path.join(dir, 'missing.ipynb')], /cannot read notebook .*: no such file/],
-    [[notNotebook, '--bogus'], /unknown option --bogus/],
+    [[notNotebook, '--bogus'], /unknown option '--bogus'/],
     [[notNotebook, '--timeout', '0'], /--timeout takes a positive number/],
   ];
   for (const [args, message] of cases) {

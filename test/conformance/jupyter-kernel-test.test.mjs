@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireTool } from '../helpers/require-tool.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -18,7 +19,7 @@ const PYTHON_PATH = '/usr/bin:/bin';
 const probe = existsSync(PYTHON)
   ? spawnSync(PYTHON, ['-c', 'import jupyter_kernel_test'], { encoding: 'utf8', env: { PATH: PYTHON_PATH, HOME: process.env.HOME ?? tmpdir() } })
   : undefined;
-const noJkt = probe?.status !== 0 && `jupyter_kernel_test not importable by ${PYTHON} (apt-get install python3-jupyter-kernel-test): ${probe?.stderr ?? 'no python'}`;
+const noJkt = requireTool(probe?.status !== 0 && `jupyter_kernel_test not importable by ${PYTHON} (apt-get install python3-jupyter-kernel-test): ${probe?.stderr ?? 'no python'}`);
 
 /** Counts from unittest's closing lines: "Ran N tests in …s", then "OK (skipped=K)" or "FAILED (failures=F, errors=E, skipped=K)". */
 function parseSummary(output) {

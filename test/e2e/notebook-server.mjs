@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { pollUntil } from '../helpers/poll-until.mjs';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const outputDir = path.join(repo, 'test-output');
@@ -18,25 +19,9 @@ export const tutorialNotebook = path.join(repo, 'notebooks', '01-async-basics.ip
 const JUPYTER_NOTEBOOK = '/usr/bin/jupyter-notebook';
 const JUPYTER_SERVER_PYTHON = '/usr/bin/python3';
 const CHROMIUM = '/usr/bin/chromium';
+export { pollUntil };
 export const VIEWPORT = { width: 1200, height: 900 };
 
-/** Polls `check` (sync or async) until it returns a truthy value; throws `what` after timeoutMs. */
-export async function pollUntil(check, { timeoutMs = 30_000, intervalMs = 100, what = 'condition' } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError.message})` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
 
 function freePort() {
   return new Promise((resolve, reject) => {

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireTool } from '../helpers/require-tool.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const installJs = path.join(repo, 'dist', 'cli', 'install.js');
@@ -75,7 +76,7 @@ test('install --prefix writes kernel.json and logos', () => {
   });
 });
 
-const noKernelspecApp = !existsSync(JUPYTER_KERNELSPEC) && `${JUPYTER_KERNELSPEC} missing (apt-get install jupyter-client)`;
+const noKernelspecApp = requireTool(!existsSync(JUPYTER_KERNELSPEC) && `${JUPYTER_KERNELSPEC} missing (apt-get install jupyter-client)`);
 
 test('jupyter kernelspec list finds the installed kernel', { skip: noKernelspecApp }, () => {
   withTmp((tmp) => {

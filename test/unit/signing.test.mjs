@@ -5,6 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { requireTool } from '../helpers/require-tool.mjs';
 
 const require = createRequire(import.meta.url);
 const { Signer, SignatureSchemeError } = require('../../dist/protocol/signing.js');
@@ -100,7 +101,7 @@ function python(script, input = '') {
 }
 
 const probe = python('import jupyter_client.session');
-const noJupyterClient = probe.status !== 0 && `Debian's jupyter_client is not importable from ${PYTHON}: ${probe.stderr || probe.error}`;
+const noJupyterClient = requireTool(probe.status !== 0 && `Debian's jupyter_client (apt-get install python3-jupyter-client) is not importable from ${PYTHON}: ${probe.stderr || probe.error}`);
 
 // Frames travel between the processes as base64 strings in a JSON list.
 const toB64 = (frames) => JSON.stringify(frames.map((frame) => frame.toString('base64')));
