@@ -1,16 +1,16 @@
-/**
- * `%%timeline`: the event loop of one cell as a Gantt chart, in SVG for notebooks and in
- * characters for terminals and the headless runner. Both renderers share one plan (which lanes get
- * a row, the time domain, the merged blocked spans), so they always tell the same story.
- */
+// `%%timeline`: the event loop of one cell as a Gantt chart, in SVG for notebooks and in
+// characters for terminals and the headless runner. Both renderers share one plan (which lanes get
+// a row, the time domain, the merged blocked spans), so they always tell the same story. The
+// parts live in timeline/; this module is their public entry.
 import type { TimelineData } from '../common/timeline-data';
 import { escapeHtml } from './html';
+import { figuresTable } from './timeline/figures';
 import { planTimeline } from './timeline/plan';
-import { WIDTH, renderTimelineSvg } from './timeline/svg';
-import { figuresTable, renderTimelineText } from './timeline/text';
+import { renderTimelineSvg } from './timeline/svg';
+import { WIDTH } from './timeline/svg-style';
+import { renderTimelineText } from './timeline/text';
 
-export { renderTimelineSvg } from './timeline/svg';
-export { renderTimelineText } from './timeline/text';
+export { renderTimelineSvg, renderTimelineText };
 
 /**
  * The display_data bundle for `%%timeline`: HTML for notebooks, text for terminals and logs.

@@ -1,24 +1,25 @@
-import type { TimelineData } from '../../common/timeline-data';
-import { formatDuration } from '../timing-line';
-import { DEFINITIONS, clamp, type Row, type Span, formatMs, lateMsOf, planTimeline, ranMsOf, rowLabel, ticksOf, truncate } from './plan';
-
-// The chart in characters, for terminals, logs and the headless runner.
+import type { Span, TimelineData } from '../../common/timeline-data';
+import { DEFINITIONS, figuresTable } from './figures';
+import { truncate } from './format';
+import { lateOf } from './lane-times';
+import { fractionOf, planTimeline, rowLabel, type Row } from './plan';
+import { ticksOf } from './ticks';
 
 const GLYPH = { main: '─', lane: '━', late: '~', run: '█', more: '┄', mark: '•', pending: '>', blocked: '█', partly: '▒', free: '░' } as const;
 /** What the glyphs and words mean, under every text chart. */
 const TEXT_LEGEND = `${GLYPH.lane} waiting · ${GLYPH.late} late · ${GLYPH.run} callback running · ${GLYPH.mark} output · ${GLYPH.pending} pending at end · ${DEFINITIONS}`;
 
 /**
- * The same chart in characters: a header, an axis, one line per row and the blocked band (the
- * 40-row cap applies here too), then each lane's figures in a table and the legend, so a saved or
- * printed notebook keeps every number the picture shows.
+ * The chart in characters, for terminals and the headless runner: a header, an axis, one line per
+ * row and the blocked band (the 40-row cap applies here too), then each lane's figures in a table
+ * and the legend, so a saved or printed notebook keeps every number the picture shows.
  */
 export function renderTimelineText(data: TimelineData, width = 80, plan = planTimeline(data)): string {
   const labels = plan.rows.map(rowLabel);
   // As wide as the longest label up to 28 characters, and never more than a third of the line.
   const labelWidth = Math.min(28, Math.floor(width / 3), Math.max('blocked'.length, ...labels.map((label) => Array.from(label).length)));
   const columns = Math.max(10, width - labelWidth - 1);
-  const column = (ms: number): number => Math.min(columns - 1, Math.floor((clamp(ms, plan.domainMs) / plan.domainMs) * columns));
+  const column = (ms: number): number => Math.min(columns - 1, Math.floor(fractionOf(ms, plan.domainMs) * columns));
   const pad = (label: string): string => truncate(label, labelWidth).padEnd(labelWidth + 1);
   const table = figuresTable(plan.rows);
   return [
@@ -42,31 +43,6 @@ function wrap(pieces: readonly string[], separator: string, width: number): stri
   return lines;
 }
 
-/** Start, due, fired, late by and callback time of every lane shown: what the SVG shows by position. */
-export function figuresTable(rows: readonly Row[]): string[] {
-  const lanes = rows.filter((row) => row.lane.kind !== 'main' && row.merged === 1);
-  if (lanes.length === 0) return [];
-  const dash = '–';
-  const cells = lanes.map((row) => {
-    const { lane } = row;
-    const late = lateMsOf(lane);
-    return [
-      rowLabel(row),
-      formatMs(lane.startMs),
-      lane.dueMs === undefined ? dash : formatMs(lane.dueMs),
-      lane.firedMs !== undefined ? formatMs(lane.firedMs) : lane.endMs === undefined ? 'not yet' : 'never',
-      // Worded as in the SVG's label, so the text says `late by 400 ms` too.
-      late === undefined ? dash : `late by ${formatDuration(late)}`,
-      lane.runs.length === 0 ? dash : formatDuration(ranMsOf(lane)),
-    ];
-  });
-  const header = ['lane', 'start', 'due', 'fired', 'late', 'ran'];
-  const widths = header.map((title, index) => Math.max(Array.from(title).length, ...cells.map((cell) => Array.from(cell[index]).length)));
-  const line = (cell: string[]): string => cell.map((text, index) => (index === 0 ? text.padEnd(widths[0]) : text.padStart(widths[index]))).join('  ').trimEnd();
-  const more = rows.find((row) => row.merged > 1);
-  return [line(header), ...cells.map(line), ...(more ? [`(+${more.merged} more lanes not listed)`] : [])];
-}
-
 /** Tick labels start at their tick's column; one that would overlap its neighbour is left out. */
 function textAxis(domainMs: number, columns: number, column: (ms: number) => number): string {
   const line = Array<string>(columns).fill(' ');
@@ -86,8 +62,8 @@ function textBar(row: Row, columns: number, column: (ms: number) => number, doma
   const glyph = row.merged > 1 ? GLYPH.more : lane.kind === 'main' ? GLYPH.main : GLYPH.lane;
   const end = lane.endMs === undefined ? columns - 1 : column(lane.endMs);
   line.fill(glyph, column(lane.startMs), end + 1);
-  const late = lateMsOf(lane);
-  if (late !== undefined && lane.dueMs !== undefined) line.fill(GLYPH.late, column(lane.dueMs), column(lane.dueMs + late));
+  const late = lateOf(lane);
+  if (late !== undefined) line.fill(GLYPH.late, column(late.dueMs), column(late.dueMs + late.byMs));
   // Only runs that fill half a column: a 0.1 ms callback would hide the dot of what it printed.
   for (const run of lane.runs) if (run.endMs - run.startMs >= domainMs / columns / 2) line.fill(GLYPH.run, column(run.startMs), column(run.endMs) + 1);
   if (lane.endMs === undefined) line[columns - 1] = GLYPH.pending;

@@ -1,8 +1,8 @@
+// What one cell started and ran, as CellClock records it: its resources by kind, the lanes of its
+// timers and I/O, its blocked spans; and what it leaves behind, as the pending list and the chart's lanes.
 import { AsyncIdTable } from './async-id-table';
 import type { LaneApi, Origin } from './lane-origin';
 import type { PendingItem, Span, TimelineLane } from '../../common/timeline-data';
-
-// What a cell's clock records while it runs, and the pure summaries made of it at the end.
 
 /** One timer or I/O operation a cell started, from creation to the end of its callback. */
 export interface Lane extends TimelineLane {
@@ -12,21 +12,14 @@ export interface Lane extends TimelineLane {
   api: LaneApi;
 }
 
-export type Kind = 'timer' | 'promise' | 'io';
+type Kind = 'timer' | 'promise' | 'io';
 
 /** Resources node creates for its own bookkeeping, not work the user started. */
-export const IGNORED = new Set(['TickObject', 'PROMISEWRAP', 'SIGNALWRAP', 'TTYWRAP', 'PIPEWRAP', 'PROCESSWRAP', 'Microtask']);
-/** Lanes and blocked spans recorded per cell at most, so a cell that starts a million timers stays bounded. */
-export const MAX_LANES = 10_000;
-export const MAX_SPANS = 10_000;
-/** Callback runs recorded per lane (an interval ticking for minutes); later ones widen the last. */
-export const MAX_RUNS = 100;
-/** Lanes per cell that each get a stack of their own (see CellClock.originOf). */
-export const EXACT_ORIGINS = 100;
+const IGNORED = new Set(['TickObject', 'PROMISEWRAP', 'SIGNALWRAP', 'TTYWRAP', 'PIPEWRAP', 'PROCESSWRAP', 'Microtask']);
+/** Blocked spans recorded per cell at most, so a cell that runs a million callbacks stays bounded. */
+const MAX_SPANS = 10_000;
 /** Busy spans closer than this are one span on the chart. */
-export const SPAN_JOIN_MS = 0.5;
-/** Promise reactions in a row whose ends are read one by one; past them, one tick reads where the run ended. */
-export const REACTIONS_TIMED = 4;
+const SPAN_JOIN_MS = 0.5;
 /** How the live-resource table codes a kind: 0 is "not the cell's, or settled". */
 export const CODE = { promise: 1, timer: 2, io: 3, interval: 4 } as const;
 export const KIND_OF_CODE: readonly Kind[] = ['promise', 'promise', 'timer', 'io', 'timer'];
@@ -77,15 +70,46 @@ export class CellActivity {
    * reactions of the cell's that run after it start a new span rather than widen an old one.
    */
   foreignStart: number | undefined;
-  /** The cell's promise reactions that ran since its last other callback (see reactionStarts). */
+  /** The cell's promise reactions that ran since its last other callback (see CellClock.reactionStarts). */
   reactions = 0;
   /** The last stack captured for a lane, and for what: later lanes just like it may share it. */
   lastOrigin: { run: number; type: string; delayMs: number | undefined; repeats: boolean | undefined; origin: Origin } | undefined;
   constructor(readonly timeline: boolean) {}
-}
 
-/** Queued to run right after a long run of promise reactions: its before hook does the work. */
-export const noop = (): void => undefined;
+  /** The user's code running since the last span ended has gone on until `endMs`. */
+  extendSpan(endMs: number): void {
+    const last = this.spans[this.spans.length - 1];
+    const foreign = this.foreignStart;
+    // Reactions after a callback that is not the user's start where that callback started.
+    if (foreign !== undefined && (!last || foreign >= last.endMs)) {
+      this.foreignStart = undefined;
+      this.addSpan(foreign, endMs);
+      return;
+    }
+    if (last) last.endMs = Math.max(last.endMs, endMs);
+    else this.spans.push({ startMs: endMs, endMs });
+    this.runReaches(endMs);
+  }
+
+  /** The lane whose callback ran last has run (with its reactions) until `endMs`; a timeout or I/O lane ends there. */
+  runReaches(endMs: number): void {
+    const lane = this.lastFired;
+    const run = lane?.runs[lane.runs.length - 1];
+    if (!lane || !run) return;
+    run.endMs = Math.max(run.endMs, endMs);
+    if (!lane.api.repeats && lane.runs.length === 1) lane.endMs = run.endMs;
+  }
+
+  /** Past the cap a span widens the last one: blocked time is overstated rather than lost, and the chart says so. */
+  addSpan(startMs: number, endMs: number): void {
+    const last = this.spans[this.spans.length - 1];
+    const joins = last !== undefined && startMs - last.endMs < SPAN_JOIN_MS;
+    if (last && (joins || this.spans.length >= MAX_SPANS)) {
+      if (!joins) this.spansMerged += 1;
+      last.endMs = Math.max(last.endMs, endMs);
+    } else this.spans.push({ startMs, endMs });
+  }
+}
 
 /** Everything a cell recorded but what it still runs, for the pending list: lanes still live, by label. */
 export function pendingItems(activity: CellActivity, labels: Map<Lane, string>): PendingItem[] {

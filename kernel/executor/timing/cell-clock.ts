@@ -1,8 +1,20 @@
 import { createHook, executionAsyncId, type AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
+import { CODE, CellActivity, KIND_OF_CODE, apiOf, drawn, kindOf, pendingItems, totalOf, type Lane, type TimerResource } from './cell-activity';
 import { captureOrigin, describeOrigin, type IsUserFile, type LaneApi, type Origin } from './lane-origin';
 import type { CellTiming, TimelineData } from '../../common/timeline-data';
-import { CODE, CellActivity, EXACT_ORIGINS, KIND_OF_CODE, MAX_LANES, MAX_RUNS, MAX_SPANS, REACTIONS_TIMED, SPAN_JOIN_MS, apiOf, drawn, kindOf, noop, pendingItems, totalOf, type Lane, type TimerResource } from './cell-activity';
+
+/** Lanes recorded per cell at most, so a cell that starts a million timers stays bounded. */
+const MAX_LANES = 10_000;
+/** Callback runs recorded per lane (an interval ticking for minutes); later ones widen the last. */
+const MAX_RUNS = 100;
+/** Lanes per cell that each get a stack of their own (see CellClock.originOf). */
+const EXACT_ORIGINS = 100;
+/** Promise reactions in a row whose ends are read one by one; past them, one tick reads where the run ended. */
+const REACTIONS_TIMED = 4;
+
+/** Queued to run right after a long run of promise reactions: its before hook does the work. */
+const noop = (): void => undefined;
 
 /**
  * Measures a cell with node's own machinery: wall and CPU clocks, async_hooks for the timers,
@@ -73,7 +85,7 @@ export class CellClock {
   /** The cell's synchronous part has returned (its first `await`, or its end): one blocked span. */
   syncDone(): void {
     const current = this.current;
-    if (current) this.addSpan(current.activity, 0, this.now());
+    if (current) current.activity.addSpan(0, this.now());
   }
 
   /** Output the running cell printed, placed on the lane of the callback that printed it. Never renames it. */
@@ -92,7 +104,7 @@ export class CellClock {
     const wallMs = this.now();
     const activity = current.activity;
     // A long run of reactions still going (this is one of them): its tick would come too late.
-    if (activity.reactions > REACTIONS_TIMED) this.extendSpan(activity, wallMs);
+    if (activity.reactions > REACTIONS_TIMED) activity.extendSpan(wallMs);
     for (const [asyncId, timer] of activity.liveTimers) {
       if (timer._destroyed !== true) continue;
       this.endLane(asyncId);
@@ -181,7 +193,7 @@ export class CellClock {
     const activity = this.current?.activity;
     if (!activity) return;
     const at = this.now();
-    if (activity.reactions > REACTIONS_TIMED) this.extendSpan(activity, at);
+    if (activity.reactions > REACTIONS_TIMED) activity.extendSpan(at);
     activity.reactions = 0;
     if (code === 0) {
       // The cell's own ticks (process.nextTick, a stream's write callback) carry on its story; a
@@ -210,9 +222,9 @@ export class CellClock {
     if (start !== undefined) {
       activity.callbackStart = undefined;
       const end = this.now();
-      this.addSpan(activity, start, end);
-      this.runReaches(activity, end);
-    } else if (activity.reactions > 0 && activity.reactions <= REACTIONS_TIMED) this.extendSpan(activity, this.now());
+      activity.addSpan(start, end);
+      activity.runReaches(end);
+    } else if (activity.reactions > 0 && activity.reactions <= REACTIONS_TIMED) activity.extendSpan(this.now());
   }
 
   /**
@@ -225,40 +237,6 @@ export class CellClock {
   private reactionStarts(activity: CellActivity): void {
     activity.reactions += 1;
     if (activity.reactions === REACTIONS_TIMED + 1) process.nextTick(noop);
-  }
-
-  /** The user's code running since the last span ended has gone on until `endMs`. */
-  private extendSpan(activity: CellActivity, endMs: number): void {
-    const last = activity.spans[activity.spans.length - 1];
-    const foreign = activity.foreignStart;
-    // Reactions after a callback that is not the user's start where that callback started.
-    if (foreign !== undefined && (!last || foreign >= last.endMs)) {
-      activity.foreignStart = undefined;
-      this.addSpan(activity, foreign, endMs);
-      return;
-    }
-    if (last) last.endMs = Math.max(last.endMs, endMs);
-    else activity.spans.push({ startMs: endMs, endMs });
-    this.runReaches(activity, endMs);
-  }
-
-  /** The lane whose callback ran last has run (with its reactions) until `endMs`; a timeout or I/O lane ends there. */
-  private runReaches(activity: CellActivity, endMs: number): void {
-    const lane = activity.lastFired;
-    const run = lane?.runs[lane.runs.length - 1];
-    if (!lane || !run) return;
-    run.endMs = Math.max(run.endMs, endMs);
-    if (!lane.api.repeats && lane.runs.length === 1) lane.endMs = run.endMs;
-  }
-
-  /** Past the cap a span widens the last one: blocked time is overstated rather than lost, and the chart says so. */
-  private addSpan(activity: CellActivity, startMs: number, endMs: number): void {
-    const last = activity.spans[activity.spans.length - 1];
-    const joins = last !== undefined && startMs - last.endMs < SPAN_JOIN_MS;
-    if (last && (joins || activity.spans.length >= MAX_SPANS)) {
-      if (!joins) activity.spansMerged += 1;
-      last.endMs = Math.max(last.endMs, endMs);
-    } else activity.spans.push({ startMs, endMs });
   }
 
   /** Destroyed (a cleared timer or interval, a closed handle) before its lane ended: it ends now. */
