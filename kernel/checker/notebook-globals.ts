@@ -23,7 +23,6 @@ export function notebookGlobalsDeclarations(): string {
     if (!existsSync(tsFile)) continue;
     let names: string[];
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const factory = require(path.join(compiledRoot, source.file))[source.factory] as (emit: () => void) => Record<string, unknown>;
       names = Object.keys(factory(() => undefined)).filter((name) => !source.pick || (source.pick as readonly string[]).includes(name));
     } catch {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KERNEL_LAUNCH_ARGV } from './launch-env';
+import { parseCommandLine, UsageError } from './usage-error';
 
 // Paths are relative to the compiled file, dist/cli/install.js.
 const REPO_ROOT = path.join(__dirname, '..', '..');
@@ -17,9 +18,6 @@ const SYSTEM_PYTHON = '/usr/bin/python3';
 // Same rule as jupyter_client's kernel name check; it also keeps NAME from escaping kernels/.
 const KERNEL_NAME_PATTERN = /^[a-z0-9._-]+$/i;
 
-const FLAGS_WITH_VALUE = new Set(['--prefix', '--name', '--display-name']);
-const FLAGS = new Set([...FLAGS_WITH_VALUE, '--user', '--sys-prefix', '--help', '-h']);
-
 const USAGE = `Usage: tempo install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
 
 Install the Tempo kernelspec so Jupyter can start TypeScript notebooks.
@@ -31,11 +29,6 @@ Install the Tempo kernelspec so Jupyter can start TypeScript notebooks.
   --display-name TEXT  name shown in Jupyter (default: ${DEFAULT_DISPLAY_NAME})
   --help               show this help
 `;
-
-/** Bad command line: reported with exit code 2, like other CLI usage errors. */
-export class InstallUsageError extends Error {
-  override name = 'InstallUsageError';
-}
 
 /** The install itself failed (no python for --sys-prefix, unwritable folder): exit code 1. */
 export class InstallError extends Error {
@@ -74,7 +67,7 @@ export function kernelspecJson(opts: {
 
 export function installKernelspec(args: string[]): void {
   try {
-    const opts = parseArgs(args);
+    const opts = parseInstallArgs(args);
     if (opts.help) {
       process.stdout.write(USAGE);
       return;
@@ -83,7 +76,7 @@ export function installKernelspec(args: string[]): void {
     writeKernelspec(dir, opts);
     process.stdout.write(`Installed kernelspec ${opts.name} in ${dir}\n`);
   } catch (err) {
-    if (err instanceof InstallUsageError) {
+    if (err instanceof UsageError) {
       process.stderr.write(`tempo install: ${err.message}\nRun 'tempo install --help' for usage.\n`);
       process.exitCode = 2;
     } else if (err instanceof InstallError) {
@@ -95,68 +88,24 @@ export function installKernelspec(args: string[]): void {
   }
 }
 
-function parseArgs(args: string[]): InstallOptions {
-  const opts: InstallOptions = { scope: { kind: 'user' }, name: DEFAULT_NAME, displayName: DEFAULT_DISPLAY_NAME, help: false };
-  let scopeFlag: string | undefined;
-  const setScope = (flag: string, scope: Scope): void => {
-    if (scopeFlag !== undefined && scopeFlag !== flag) {
-      throw new InstallUsageError(`${scopeFlag} and ${flag} cannot be used together`);
-    }
-    scopeFlag = flag;
-    opts.scope = scope;
-  };
-
-  for (let i = 0; i < args.length; i++) {
-    // Accept both `--flag value` and `--flag=value`, as jupyter's own commands do.
-    const [flag, inlineValue] = splitFlag(args[i]);
-    const value = (): string => {
-      const v = inlineValue ?? args[++i];
-      // A following flag is a forgotten value, not a folder or name called "--name".
-      if (v === undefined || v === '' || (inlineValue === undefined && v.startsWith('--'))) {
-        throw new InstallUsageError(`${flag} needs a value`);
-      }
-      return v;
-    };
-    // `--user=x` and the like are mistakes, not a silently dropped value.
-    if (inlineValue !== undefined && !FLAGS_WITH_VALUE.has(flag)) {
-      throw new InstallUsageError(FLAGS.has(flag) ? `${flag} takes no value` : `unknown option '${args[i]}'`);
-    }
-    switch (flag) {
-      case '--help':
-      case '-h':
-        opts.help = true;
-        break;
-      case '--user':
-        setScope(flag, { kind: 'user' });
-        break;
-      case '--sys-prefix':
-        setScope(flag, { kind: 'sys-prefix' });
-        break;
-      case '--prefix':
-        setScope(flag, { kind: 'prefix', dir: path.resolve(value()) });
-        break;
-      case '--name':
-        opts.name = value();
-        break;
-      case '--display-name':
-        opts.displayName = value();
-        break;
-      default:
-        throw new InstallUsageError(
-          args[i].startsWith('-') ? `unknown option '${args[i]}'` : `unexpected argument '${args[i]}'`,
-        );
-    }
+function parseInstallArgs(args: string[]): InstallOptions {
+  const { values, positionals } = parseCommandLine(args, {
+    help: { type: 'boolean', short: 'h' },
+    user: { type: 'boolean' },
+    'sys-prefix': { type: 'boolean' },
+    prefix: { type: 'string' },
+    name: { type: 'string', default: DEFAULT_NAME },
+    'display-name': { type: 'string', default: DEFAULT_DISPLAY_NAME },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const scopes = (['user', 'sys-prefix', 'prefix'] as const).filter((flag) => values[flag] !== undefined);
+  if (scopes.length > 1) throw new UsageError(`--${scopes[0]} and --${scopes[1]} cannot be used together`);
+  const scope: Scope = values.prefix !== undefined ? { kind: 'prefix', dir: path.resolve(values.prefix) } : values['sys-prefix'] ? { kind: 'sys-prefix' } : { kind: 'user' };
+  const name = values.name ?? DEFAULT_NAME;
+  if (!KERNEL_NAME_PATTERN.test(name)) {
+    throw new UsageError(`invalid kernel name '${name}' (use letters, digits, '.', '_' and '-')`);
   }
-
-  if (!KERNEL_NAME_PATTERN.test(opts.name)) {
-    throw new InstallUsageError(`invalid kernel name '${opts.name}' (use letters, digits, '.', '_' and '-')`);
-  }
-  return opts;
-}
-
-function splitFlag(arg: string): [string, string | undefined] {
-  const eq = arg.indexOf('=');
-  return arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+  return { scope, name, displayName: values['display-name'] ?? DEFAULT_DISPLAY_NAME, help: values.help === true };
 }
 
 /** The Jupyter data directory for a scope; kernelspecs live in its `kernels/` subfolder. */

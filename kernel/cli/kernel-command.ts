@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports */
 import { readConnectionFile } from '../protocol/connection';
 import { ReplayGuard } from '../protocol/replay-guard';
 import { Signer } from '../protocol/signing';

@@ -14,7 +14,7 @@ export function createLanguage(host: LanguageHost, checker: CheckerClient = crea
     host,
     new ExecutorProcess(
       {
-        onEvents: (events) => language.onEvents(events),
+        onEvent: (event) => language.onEvent(event),
         onRawOutput: (name, text) => language.onRawOutput(name, text),
         onExit: (code, signal) => language.onExecutorExit(code, signal),
       },

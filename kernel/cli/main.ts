@@ -1,6 +1,5 @@
 // Each command loads its own modules when chosen: `tempo kernel`'s cold start is what Jupyter
 // users wait for, and it needs neither the installer nor the notebook runner.
-/* eslint-disable @typescript-eslint/no-require-imports */
 import type { CheckerClient } from '../language/checker-client';
 
 const install = (): typeof import('./install') => require('./install');

@@ -5,7 +5,9 @@ import { KernelClient, KernelExitedError } from '../client/kernel-client';
 import { CellRecord } from './run/cell-record';
 import { QueuedCell } from './run/queued-cell';
 import { joinSource, readNotebook, tagsOf, upgradeTo45, writeNotebook, type Notebook } from './run/notebook-file';
-import { parseRunArgs, UsageError, type RunOptions } from './run/options';
+import { parseRunArgs, type RunOptions } from './run/options';
+import { kernelLaunchEnv } from './launch-env';
+import { UsageError } from './usage-error';
 import { JsonReporter, TerminalReporter, type Reporter } from './run/reporters';
 
 /** After `--timeout` interrupts a cell, how long the kernel gets to answer before the run gives up on it. */
@@ -135,7 +137,7 @@ export async function runNotebook(args: string[]): Promise<number> {
   /** Runs the selected cells in order until one fails (nbclient's rule); true if one failed. */
   async function executeCells(): Promise<boolean> {
     try {
-      if (records.length > 0) await Promise.race([client.start(dirname(resolve(options.notebook))), stop.promise]);
+      if (records.length > 0) await Promise.race([client.start(dirname(resolve(options.notebook)), kernelLaunchEnv(process.env)), stop.promise]);
       reporter.runStart({ notebook: options.notebook, records, codeCells, kernelPid: client.pid });
       // All at once; a cell tagged raises-exception may fail without the kernel aborting the rest.
       const queued = stopSignal ? [] : records.map((record) => new QueuedCell((onIopub) => client.execute(joinSource(record.cell.source), onIopub, !mayFail(record))));

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Zmq from 'zeromq';
-import { kernelLaunchEnv } from '../cli/launch-env';
 import { endpoint } from '../protocol/connection';
 import { newHeader, type Header, type Message } from '../protocol/messages';
 import { ReplayGuard } from '../protocol/replay-guard';
@@ -71,14 +70,14 @@ export class KernelClient {
     return this.kernel?.pid;
   }
 
-  /** Starts the kernel in `cwd`: Jupyter starts a notebook's kernel in the notebook's folder. */
-  async start(cwd: string): Promise<void> {
+  /** Starts the kernel in `cwd` (Jupyter starts a notebook's kernel in the notebook's folder) with `env` (cli/launch-env.ts). */
+  async start(cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
     const { path, dir, info } = await writeConnectionFile();
     this.dir = dir;
     this.signer = new Signer(info.signature_scheme, info.key);
     // JPY_PARENT_PID: the kernel exits by itself if this process dies without shutting it down.
     // --checker-first: nothing here waits for kernel_info, and the first cell waits for the checker.
-    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', '--checker-first', path], { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...kernelLaunchEnv(process.env), JPY_PARENT_PID: String(process.pid) } });
+    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', '--checker-first', path], { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...env, JPY_PARENT_PID: String(process.pid) } });
     let failStart: (error: Error) => void = () => undefined;
     const startFailed = new Promise<never>((_, reject) => (failStart = reject));
     this.exited = new Promise((resolve) => {
@@ -95,7 +94,6 @@ export class KernelClient {
       });
     });
     // ZeroMQ's native addon takes 15-50 ms to load: only now, with the kernel process already starting.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const zmq = require('zeromq') as typeof Zmq;
     const sockets = { shell: new zmq.Dealer({ linger: 0 }), control: new zmq.Dealer({ linger: 0 }), iopub: new zmq.Subscriber({ linger: 0 }) };
     this.sockets = sockets;

@@ -5,7 +5,6 @@ let parser: typeof Oxc | undefined;
 
 /** A cell's TypeScript parsed by oxc as a module: its program, comments and errors. */
 export function parseCell(code: string): ReturnType<typeof Oxc.parseSync> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   parser ??= require('oxc-parser') as typeof Oxc;
   return parser.parseSync('cell.ts', code, { lang: 'ts', sourceType: 'module' });
 }

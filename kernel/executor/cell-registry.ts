@@ -2,7 +2,6 @@ import type { TraceMap } from '@jridgewell/trace-mapping';
 
 type SourceMap = ConstructorParameters<typeof TraceMap>[0];
 // Loaded by the first traceback, not by every executor start (~15 ms): most cells never throw.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const traceMapping = (): typeof import('@jridgewell/trace-mapping') => require('@jridgewell/trace-mapping');
 
 export interface StackFrame {

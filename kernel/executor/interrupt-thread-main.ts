@@ -3,21 +3,16 @@
 // sends the SIGINT that stops it only when that is safe (interrupt-guard.ts says why).
 
 import { Socket } from 'node:net';
+import { createInterface } from 'node:readline';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InterruptState } from './interrupt-state';
 
 const { fd, memory } = workerData as { fd: number; memory: SharedArrayBuffer };
 const state = new InterruptState(memory);
-const requests = new Socket({ fd, readable: true, writable: false });
-let partial = '';
-requests.setEncoding('utf8');
-requests.on('data', (chunk: string) => {
-  const lines = (partial + chunk).split('\n');
-  partial = lines.pop() ?? '';
-  for (const line of lines) {
-    const cell = Number(line);
-    if (state.request(cell)) process.kill(process.pid, 'SIGINT');
-    // Not inside an interruptible run: the main thread stops the cell's pending await when it can.
-    else parentPort?.postMessage(cell);
-  }
+const requests = createInterface({ input: new Socket({ fd, readable: true, writable: false }) });
+requests.on('line', (line) => {
+  const cell = Number(line);
+  if (state.request(cell)) process.kill(process.pid, 'SIGINT');
+  // Not inside an interruptible run: the main thread stops the cell's pending await when it can.
+  else parentPort?.postMessage(cell);
 });

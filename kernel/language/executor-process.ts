@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { EVENT_FD, INTERRUPT_FD, type ExecutorCommand, type ExecutorEvent, type MagicSettings } from '../common/executor-messages';
 
 
 export interface ExecutorListener {
-  /** Every event in one chunk read from the executor, in order. */
-  onEvents(events: ExecutorEvent[]): void;
+  /** Each event the executor reports, in order. */
+  onEvent(event: ExecutorEvent): void;
   /** Bytes written straight to fd 1 or 2 (child processes, native code), bypassing `console`. */
   onRawOutput(name: 'stdout' | 'stderr', text: string): void;
   onExit(code: number | null, signal: NodeJS.Signals | null): void;
@@ -32,15 +33,10 @@ export class ExecutorProcess {
     });
     this.child = child;
     const ready = new Promise<void>((resolve) => {
-      const events = child.stdio[EVENT_FD] as Readable;
-      let partial = '';
-      events.setEncoding('utf8');
-      events.on('data', (chunk: string) => {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop() ?? '';
-        const parsed = lines.map((line) => JSON.parse(line) as ExecutorEvent);
-        if (parsed.some((event) => event.type === 'ready')) resolve();
-        this.listener.onEvents(parsed.filter((event) => event.type !== 'ready'));
+      createInterface({ input: child.stdio[EVENT_FD] as Readable }).on('line', (line) => {
+        const event = JSON.parse(line) as ExecutorEvent;
+        if (event.type === 'ready') resolve();
+        else this.listener.onEvent(event);
       });
     });
     for (const name of ['stdout', 'stderr'] as const) {

@@ -1,6 +1,5 @@
 import { PROTOCOL_VERSION, type KernelInfoReply } from '../protocol/messages';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json') as { version: string };
 
 /** The TypeScript syntax cells may use: what oxc-transform 0.158 parses. */

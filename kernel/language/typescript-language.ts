@@ -154,53 +154,51 @@ export class TypeScriptLanguage implements Language {
     this.commsInFlight.delete(cellId);
   }
 
-  /** Everything the executor reports, in order. */
-  onEvents(events: ExecutorEvent[]): void {
-    for (const event of events) {
-      switch (event.type) {
-        case 'stream':
-          this.host.output(event.parent, { type: 'stream', name: event.name, text: event.text });
-          break;
-        case 'result':
-          this.host.output(event.parent, { type: 'execute_result', data: event.data });
-          break;
-        case 'display':
-          this.host.output(event.parent, { type: 'display_data', data: event.data, displayId: event.displayId });
-          break;
-        case 'update_display':
-          this.host.output(event.parent, { type: 'update_display_data', data: event.data, displayId: event.displayId });
-          break;
-        case 'clear_output':
-          this.host.output(event.parent, { type: 'clear_output', wait: event.wait });
-          break;
-        case 'comm_open':
-        case 'comm_msg':
-        case 'comm_close': {
-          const { parent, ...output } = event;
-          this.host.output(parent, output);
-          break;
-        }
-        case 'comm_done':
-          this.commsInFlight.get(event.parent)?.();
-          break;
-        case 'input_request':
-          this.host.input(event.prompt, event.password).then(
-            (value) => this.executor.send({ type: 'input_reply', id: event.id, value }),
-            (error: Error) => this.executor.send({ type: 'input_reply', id: event.id, error: error.message }),
-          );
-          break;
-        case 'error':
-          this.host.output(event.parent, { type: 'error', error: event.error });
-          break;
-        case 'exit':
-          this.exitNote = { parent: event.parent, code: event.code };
-          break;
-        case 'done':
-          if (this.running?.cellId === event.parent) this.running.finish(event);
-          break;
-        case 'ready':
-          break;
+  /** Each event the executor reports, in order. */
+  onEvent(event: ExecutorEvent): void {
+    switch (event.type) {
+      case 'stream':
+        this.host.output(event.parent, { type: 'stream', name: event.name, text: event.text });
+        break;
+      case 'result':
+        this.host.output(event.parent, { type: 'execute_result', data: event.data });
+        break;
+      case 'display':
+        this.host.output(event.parent, { type: 'display_data', data: event.data, displayId: event.displayId });
+        break;
+      case 'update_display':
+        this.host.output(event.parent, { type: 'update_display_data', data: event.data, displayId: event.displayId });
+        break;
+      case 'clear_output':
+        this.host.output(event.parent, { type: 'clear_output', wait: event.wait });
+        break;
+      case 'comm_open':
+      case 'comm_msg':
+      case 'comm_close': {
+        const { parent, ...output } = event;
+        this.host.output(parent, output);
+        break;
       }
+      case 'comm_done':
+        this.commsInFlight.get(event.parent)?.();
+        break;
+      case 'input_request':
+        this.host.input(event.prompt, event.password).then(
+          (value) => this.executor.send({ type: 'input_reply', id: event.id, value }),
+          (error: Error) => this.executor.send({ type: 'input_reply', id: event.id, error: error.message }),
+        );
+        break;
+      case 'error':
+        this.host.output(event.parent, { type: 'error', error: event.error });
+        break;
+      case 'exit':
+        this.exitNote = { parent: event.parent, code: event.code };
+        break;
+      case 'done':
+        if (this.running?.cellId === event.parent) this.running.finish(event);
+        break;
+      case 'ready':
+        break;
     }
   }
 

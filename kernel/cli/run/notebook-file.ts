@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from './options';
+import { UsageError } from '../usage-error';
 
 /** nbformat 4 output shapes (nbformat v4 schema: output). */
 export type NotebookOutput =

@@ -1,7 +1,4 @@
-/** Bad command line or a notebook we cannot run: `tempo run` exits 2 with the message, no stack trace. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { parseCommandLine, UsageError } from '../usage-error';
 
 /** A 1-based, inclusive range of code cells; `last` undefined means "to the end". */
 export interface CellRange {
@@ -21,9 +18,6 @@ export interface RunOptions {
 
 export const RUN_USAGE = 'usage: tempo run NOTEBOOK.ipynb [--out EXECUTED.ipynb | --inplace] [--timeout SECONDS] [--cell N..M] [--no-color] [--json]';
 
-const VALUE_FLAGS = new Set(['--out', '--timeout', '--cell']);
-const SWITCHES = new Set(['--inplace', '--no-color', '--json']);
-
 /** `--cell 3`, `--cell 2..5`, `--cell 4..`, `--cell ..2`. */
 export function parseCellRange(text: string): CellRange {
   const match = /^(\d*)(?:(\.\.)(\d*))?$/.exec(text.trim());
@@ -37,40 +31,36 @@ export function parseCellRange(text: string): CellRange {
 
 /** Parses `tempo run`'s arguments; flags may come before or after the notebook, as `--flag value` or `--flag=value`. */
 export function parseRunArgs(args: string[], stdoutIsTty: boolean, env: NodeJS.ProcessEnv = process.env): RunOptions {
-  const paths: string[] = [];
-  const values = new Map<string, string>();
-  const switches = new Set<string>();
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i];
-    if (arg === '--help' || arg === '-h') throw new UsageError(RUN_USAGE);
-    if (!arg.startsWith('-') || arg === '-') {
-      paths.push(arg);
-      continue;
-    }
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (SWITCHES.has(flag) && inline === undefined) switches.add(flag);
-    else if (VALUE_FLAGS.has(flag)) {
-      const value = inline ?? args[++i];
-      if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
-      values.set(flag, value);
-    } else throw new UsageError(`unknown option ${arg}; ${RUN_USAGE}`);
+  if (args.includes('--help') || args.includes('-h')) throw new UsageError(RUN_USAGE);
+  let parsed;
+  try {
+    parsed = parseCommandLine(args, {
+      out: { type: 'string' },
+      timeout: { type: 'string' },
+      cell: { type: 'string' },
+      inplace: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+  } catch (error) {
+    throw /^unknown option/.test((error as Error).message) ? new UsageError(`${(error as Error).message}; ${RUN_USAGE}`) : error;
   }
+  const { values, positionals: paths } = parsed;
   if (paths.length !== 1) throw new UsageError(paths.length === 0 ? RUN_USAGE : `tempo run takes one notebook, got ${paths.length}`);
-  if (switches.has('--inplace') && values.has('--out')) throw new UsageError('--out and --inplace cannot be used together');
+  if (values.inplace && values.out !== undefined) throw new UsageError('--out and --inplace cannot be used together');
   let timeoutSeconds: number | undefined;
-  if (values.has('--timeout')) {
-    timeoutSeconds = Number(values.get('--timeout'));
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout takes a positive number of seconds, not ${JSON.stringify(values.get('--timeout'))}`);
+  if (values.timeout !== undefined) {
+    timeoutSeconds = Number(values.timeout);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout takes a positive number of seconds, not ${JSON.stringify(values.timeout)}`);
   }
-  const cellText = values.get('--cell');
   // NO_COLOR (no-color.org): any non-empty value turns colour off.
-  const color = stdoutIsTty && !switches.has('--no-color') && !env.NO_COLOR;
+  const color = stdoutIsTty && !values['no-color'] && !env.NO_COLOR;
   return {
     notebook: paths[0],
-    out: switches.has('--inplace') ? paths[0] : values.get('--out'),
+    out: values.inplace ? paths[0] : values.out,
     timeoutSeconds,
-    cells: cellText === undefined ? undefined : parseCellRange(cellText),
+    cells: values.cell === undefined ? undefined : parseCellRange(values.cell),
     color,
-    json: switches.has('--json'),
+    json: values.json === true,
   };
 }
