@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PROTOCOL_VERSION } from '../protocol/messages';
 import { KERNEL_LAUNCH_ARGV } from './launch-env';
 import { parseCommandLine, UsageError } from './usage-error';
 
@@ -59,7 +60,7 @@ export function kernelspecJson(opts: {
     display_name: opts.displayName ?? DEFAULT_DISPLAY_NAME,
     language: 'typescript',
     interrupt_mode: 'message',
-    kernel_protocol_version: '5.5',
+    kernel_protocol_version: PROTOCOL_VERSION,
     env: {},
     metadata: {},
   };

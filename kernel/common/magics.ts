@@ -3,9 +3,10 @@ import { parseCell } from './parse-cell';
 /** The global the rewritten magic lines call; the executor defines it. */
 export const MAGIC_RUNTIME = '__tempo';
 
+/** A magic used wrongly, shown like IPython's UsageError, without a stack; `line` (1-based) when the cell's text is at fault. */
 export class MagicUsageError extends Error {
   override readonly name = 'UsageError';
-  constructor(message: string, readonly line: number) {
+  constructor(message: string, readonly line?: number) {
     super(message);
   }
 }

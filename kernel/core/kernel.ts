@@ -7,7 +7,7 @@ import type { Messenger } from './messenger';
 import { OutputRouter } from './output-router';
 import { Stdin } from './stdin';
 
-/** Completion and inspection give up after this long (a checker still starting), answering empty. */
+/** Completion and inspection give up after this long (a language still starting), answering empty. */
 const ASSIST_TIMEOUT_MS = 5000;
 
 type Handler<T extends RequestType> = (message: Message<RequestContents[T]>, channel: RequestChannel, sequence: number) => void | Promise<void>;

@@ -56,7 +56,7 @@ export interface LanguageHost {
   output(cellId: string, output: Output): void;
   /** Asks the client that sent the running cell for a line of input; rejects when it cannot answer. */
   input(prompt: string, password: boolean): Promise<string>;
-  /** The language lost its state (its executor restarted): the comms it had open are gone. */
+  /** The language lost its state (it restarted): the comms it had open are gone. */
   stateLost(): void;
 }
 

@@ -5,8 +5,8 @@ const FLUSH_INTERVAL_MS = 20;
 
 /**
  * Joins consecutive writes of one stream for one request into a single `stream` message, as
- * ipykernel's iostream does. A print after a quiet spell leaves at once (when the current read
- * from the executor is done); while output keeps coming, it leaves every FLUSH_INTERVAL_MS, so a
+ * ipykernel's iostream does. A print after a quiet spell leaves at once (once the language's
+ * current burst of output is in); while output keeps coming, it leaves every FLUSH_INTERVAL_MS, so a
  * flood of 100,000 lines goes out whole in a few hundred messages instead of one per read.
  */
 export class StreamBatcher {

@@ -102,7 +102,7 @@ async function execute(command: ExecuteCommand): Promise<void> {
 
 function compileError(command: ExecuteCommand, thrown: unknown): ErrorContent {
   if (thrown instanceof CellSyntaxError) return formatCompileError('SyntaxError', command.cellName, command.code, thrown.position.line, thrown.position.column, thrown.message);
-  if (thrown instanceof MagicUsageError) return formatCompileError('UsageError', command.cellName, command.code, thrown.line, 0, thrown.message);
+  if (thrown instanceof MagicUsageError) return formatCompileError('UsageError', command.cellName, command.code, thrown.line ?? 1, 0, thrown.message);
   return errorContent(thrown);
 }
 

@@ -32,8 +32,8 @@ function runSettingMagic(name: string, args: string): void {
     process.stdout.write(magicList());
     return;
   }
-  if (name !== 'timing' && name !== 'timeline') throw new MagicUsageError(`unknown magic %${name}`, 0);
-  if (args !== 'on' && args !== 'off') throw new MagicUsageError(`%${name} takes on or off, not ${JSON.stringify(args)}`, 0);
+  if (name !== 'timing' && name !== 'timeline') throw new MagicUsageError(`unknown magic %${name}`);
+  if (args !== 'on' && args !== 'off') throw new MagicUsageError(`%${name} takes on or off, not ${JSON.stringify(args)}`);
   settings[name] = args === 'on';
 }
 

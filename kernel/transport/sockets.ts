@@ -1,12 +1,12 @@
 import * as zmq from 'zeromq';
 import { endpoint, type ConnectionInfo } from '../protocol/connection';
+import type { Channel, RequestChannel } from '../protocol/messages';
 import { SendQueue } from './send-queue';
 
-export type RouterChannel = 'shell' | 'control' | 'stdin';
 
 export interface TransportHandlers {
   /** Raw frames from a ROUTER socket; decoding and checking is the caller's job. */
-  onFrames(channel: RouterChannel, frames: Buffer[]): void;
+  onFrames(channel: RequestChannel, frames: Buffer[]): void;
   /** A new IOPub subscription (XPUB), for `iopub_welcome` (messaging spec 5.5). */
   onSubscribe(topic: Buffer): void;
   onError(where: string, error: Error): void;
@@ -18,10 +18,10 @@ export interface TransportHandlers {
  * for anything else the kernel does.
  */
 export class Transport {
-  private readonly routers: Record<RouterChannel, zmq.Router>;
+  private readonly routers: Record<RequestChannel, zmq.Router>;
   private readonly iopub: zmq.XPublisher;
   private readonly heartbeat: zmq.Reply;
-  private readonly queues: Record<RouterChannel | 'iopub', SendQueue>;
+  private readonly queues: Record<Channel, SendQueue>;
   private closed = false;
 
   constructor(private readonly info: ConnectionInfo, private readonly handlers: TransportHandlers) {
@@ -61,7 +61,7 @@ export class Transport {
     void this.heartbeatLoop();
   }
 
-  send(channel: RouterChannel | 'iopub', frames: Buffer[]): void {
+  send(channel: Channel, frames: Buffer[]): void {
     if (!this.closed) this.queues[channel].push(frames);
   }
 
@@ -74,7 +74,7 @@ export class Transport {
     for (const socket of [...Object.values(this.routers), this.iopub, this.heartbeat]) socket.close();
   }
 
-  private async receiveLoop(channel: RouterChannel): Promise<void> {
+  private async receiveLoop(channel: RequestChannel): Promise<void> {
     for (;;) {
       let frames: Buffer[];
       try {

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { createRequire } from 'node:module';
 
-const { createTimeMagics, formatTime, formatTimes, TimeitResult, UsageError } = createRequire(import.meta.url)(
-  '../../dist/executor/timing/time-magics.js',
-);
+const require = createRequire(import.meta.url);
+const { createTimeMagics, formatTime, formatTimes, TimeitResult } = require('../../dist/executor/timing/time-magics.js');
+const { MagicUsageError: UsageError } = require('../../dist/common/magics.js');
 
 const RESULT_LINE =
   /^\d[\d.]* (ns|µs|ms|s) ± \d[\d.]* (ns|µs|ms|s) per loop \(mean ± std\. dev\. of \d+ runs?, \d+ loops? each\)$/;

@@ -1,10 +1,6 @@
+import { MagicUsageError } from '../../common/magics';
 import { performance } from 'node:perf_hooks';
 import { inspect } from 'node:util';
-
-/** A `%timeit` flag the user got wrong; shown like IPython's UsageError, without a stack. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 /** What the rewritten `%time` and `%timeit` lines call (see common/magics.ts). */
 export interface TimeMagics {
@@ -146,7 +142,7 @@ function parseTimeitFlags(flags: string): TimeitOptions {
   const tokens = flags.split(/\s+/).filter((token) => token !== '');
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index];
-    if (!/^-./.test(token)) throw new UsageError(`%timeit: unexpected ${JSON.stringify(token)} (${FLAG_HELP})`);
+    if (!/^-./.test(token)) throw new MagicUsageError(`%timeit: unexpected ${JSON.stringify(token)} (${FLAG_HELP})`);
     for (let at = 1; at < token.length; at++) {
       const letter = token[at];
       if (letter === 'q') options.quiet = true;
@@ -156,7 +152,7 @@ function parseTimeitFlags(flags: string): TimeitOptions {
         const value = at + 1 < token.length ? token.slice(at + 1) : tokens[++index];
         options[COUNT_FLAGS[letter]] = parseCount(letter, value);
         break;
-      } else throw new UsageError(`%timeit: unknown option -${letter} (${FLAG_HELP})`);
+      } else throw new MagicUsageError(`%timeit: unknown option -${letter} (${FLAG_HELP})`);
     }
   }
   return options;
@@ -167,7 +163,7 @@ function parseCount(letter: 'n' | 'r' | 'p', value: string | undefined): number 
   const count = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
   if (!(count >= 1 && count <= max)) {
     const range = letter === 'p' ? `from 1 to ${MAX_PRECISION}` : 'of at least 1';
-    throw new UsageError(`%timeit: -${letter} needs a whole number ${range}, not ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+    throw new MagicUsageError(`%timeit: -${letter} needs a whole number ${range}, not ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
   }
   return count;
 }
@@ -225,7 +221,7 @@ export function createTimeMagics(print: (text: string) => void): TimeMagics {
     timeEnd(value) {
       const wallMs = performance.now();
       const start = starts.pop();
-      if (!start) throw new UsageError('timeEnd() was called without a timeStart()');
+      if (!start) throw new MagicUsageError('timeEnd() was called without a timeStart()');
       const cpu = process.cpuUsage(start.cpu);
       print(formatTimes(cpu.user / 1000, cpu.system / 1000, wallMs - start.wallMs));
       // A promise (`%time fetch(url)` without await) is returned as it is, unawaited, as IPython
