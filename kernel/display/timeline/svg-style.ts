@@ -13,11 +13,14 @@ export const ROW_H = 26;
 export const LEGEND_LINE_H = 18;
 
 /**
- * Mid-tone colours on a transparent background, so the same SVG reads on JupyterLab's light and
- * dark themes (an `<img>` does not inherit the page's text colour, so no `currentColor`).
+ * The chart is a white card with dark grey text. An `<img>` does not inherit the page's colours,
+ * and no single grey reaches WCAG AA contrast (4.5) on both JupyterLab's white and its dark
+ * theme's #111: the old mid-grey on a transparent background measured 3.5 on white
+ * (test/e2e/lab-themes.test.mjs measures it in both themes).
  */
 export const COLOR = {
-  text: '#888888',
+  background: '#FFFFFF',
+  text: '#555555',
   bar: { main: '#3178C6', timer: '#3178C6', io: '#2A9D8F', other: '#8E6CC9' },
   more: '#888888',
   mark: '#E8A33D',
@@ -27,7 +30,7 @@ export const COLOR = {
   /** A callback running is the loop blocked: the band's red, solid on the lane. */
   run: '#C9302C',
 } as const;
-/** Enough to read as a band on #111 without hiding the bars beneath it on white. */
+/** Enough to read as a band without hiding the bars beneath it. */
 export const BLOCKED_OPACITY = 0.3;
 
 export const KIND_NAMES: Record<TimelineLane['kind'], string> = { main: 'cell code', timer: 'timer', io: 'I/O', other: 'other' };

@@ -23,6 +23,7 @@ export function renderTimelineSvg(data: TimelineData, plan = planTimeline(data))
   const x = (ms: number): number => PLOT_X + fractionOf(ms, plan.domainMs) * PLOT_W;
   const body = [
     el('title', {}, escapeXml(summary)),
+    el('rect', { class: 'background', width: WIDTH, height, rx: 4, fill: COLOR.background }),
     latePattern(),
     el('text', { x: PAD, y: 18, 'font-size': 13 }, escapeXml(plan.caption)),
     svgAxis(plan.domainMs, x, rowsBottom),
