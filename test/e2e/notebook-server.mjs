@@ -1,7 +1,6 @@
-// Helpers for the end-to-end browser suite: a classic Jupyter Notebook server (Debian's
-// /usr/bin/jupyter-notebook) that sees only a freshly installed Tempo kernelspec, and a headless
-// Debian chromium driven by playwright-core. Nothing here touches the user's Jupyter setup or
-// downloads a browser. See /work/shared/notes/browser-testing.md for how these were found to work.
+// Helpers for the browser suite: Jupyter's servers from Debian (jupyter_server alone, or serving
+// the JupyterLab build of test/jupyterlab) that see only a freshly installed Tempo kernelspec, and
+// a headless Debian chromium driven by playwright-core.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +15,6 @@ export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const outputDir = path.join(repo, 'test-output');
 export const tutorialNotebook = path.join(repo, 'notebooks', '01-async-basics.ipynb');
 
-const JUPYTER_NOTEBOOK = '/usr/bin/jupyter-notebook';
 const JUPYTER_SERVER_PYTHON = '/usr/bin/python3';
 const CHROMIUM = '/usr/bin/chromium';
 export { pollUntil };
@@ -49,28 +47,26 @@ export function tempoNotebook(codeSources) {
 }
 
 /**
- * Installs the Tempo kernelspec into a temp prefix, copies the given notebooks into a temp notebook
- * dir and starts a classic notebook server on a free port with a random token. Resolves once
- * `GET /api?token=...` answers.
- *
- * @param {object} options
- * @param {string[]} [options.notebooks] paths of notebooks to copy (by base name)
- * @param {Record<string, object>} [options.extraNotebooks] name -> nbformat JSON to write
- * @param {string} [options.logName] if set, the server log is written to test-output/<logName>.log on stop
- * @returns {Promise<{url: string, token: string, notebookDir: string, notebookUrl(name: string): string,
- *   api(pathname: string, init?: object): Promise<any>, log(): string, stop(): Promise<void>}>}
- */
-export async function startNotebookServer(options = {}) {
-  return startServer('notebook', options);
-}
-
-/**
- * Like startNotebookServer, but starts Debian's jupyter_server (the server JupyterLab talks to,
- * `python3 -m jupyter_server`; it serves no UI) instead of the classic notebook server.
+ * Installs the Tempo kernelspec into a temp prefix, copies the given notebooks (`notebooks`: paths;
+ * `extraNotebooks`: name → nbformat JSON) into a temp folder and starts Debian's jupyter_server
+ * (`python3 -m jupyter_server`, no UI) on a free port with a random token. Resolves once `GET /api`
+ * answers, to { url, token, notebookDir, labUrl(name), api(path, init), log(), stop() }; with
+ * `logName`, the server's log is written to test-output/<logName>.log on stop.
  */
 export async function startJupyterServer(options = {}) {
   return startServer('jupyter_server', options);
 }
+
+/**
+ * Like startJupyterServer, but serves the JupyterLab 4 front end built in test/jupyterlab
+ * (lab.mjs builds it) with Debian's jupyter_server and jupyterlab_server; `labUrl(name)` opens a
+ * notebook in it.
+ */
+export async function startLabServer(options = {}) {
+  return startServer('lab', options);
+}
+
+const LAB_APP = path.join(repo, 'test', 'jupyterlab', 'lab_app.py');
 
 async function startServer(kind, { notebooks = [], extraNotebooks = {}, logName, startTimeoutMs = 30_000 } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'tempo-e2e-'));
@@ -107,17 +103,15 @@ async function startServer(kind, { notebooks = [], extraNotebooks = {}, logName,
       JUPYTER_DATA_DIR: path.join(root, 'data'),
       PYDEVD_DISABLE_FILE_VALIDATION: '1',
       LANG: 'C.UTF-8',
+      // The lab's user settings and workspaces, kept with the rest of this server's files.
+      TEMPO_LAB_STATE: path.join(root, 'lab-state'),
     };
-    const [command, args] = kind === 'jupyter_server'
-      ? [JUPYTER_SERVER_PYTHON, [
-        '-m', 'jupyter_server', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0',
-        `--ServerApp.token=${token}`, '--no-browser', '--allow-root', `--ServerApp.root_dir=${notebookDir}`,
-      ]]
-      : [JUPYTER_NOTEBOOK, [
-        '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', `--NotebookApp.token=${token}`,
-        '--no-browser', '--allow-root', `--notebook-dir=${notebookDir}`,
-      ]];
-    child = spawn(command, args, { env, cwd: notebookDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const serverArgs = [
+      '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0',
+      `--ServerApp.token=${token}`, '--no-browser', '--allow-root', `--ServerApp.root_dir=${notebookDir}`,
+    ];
+    const args = kind === 'lab' ? [LAB_APP, ...serverArgs] : ['-m', 'jupyter_server', ...serverArgs];
+    child = spawn(JUPYTER_SERVER_PYTHON, args, { env, cwd: notebookDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk) => (logText += chunk);
     child.stdout.setEncoding('utf8').on('data', collect);
     child.stderr.setEncoding('utf8').on('data', collect);
@@ -196,7 +190,8 @@ async function startServer(kind, { notebooks = [], extraNotebooks = {}, logName,
       url,
       token,
       notebookDir,
-      notebookUrl: (name) => `${url}notebooks/${encodeURIComponent(name)}?token=${token}`,
+      // `reset`: no tabs come back from an earlier visit.
+      labUrl: (name) => `${url}lab/tree/${encodeURIComponent(name)}?reset&token=${token}`,
       api,
       log: () => logText,
       stop,
@@ -248,127 +243,4 @@ export async function launchBrowser({ viewport = VIEWPORT } = {}) {
       }
     },
   };
-}
-
-// ---- classic notebook UI helpers -------------------------------------------------------------
-
-/** Opens a notebook in the classic UI and waits until it is loaded and its kernel is idle. */
-export async function openNotebook(page, server, name, { timeoutMs = 30_000 } = {}) {
-  await page.goto(server.notebookUrl(name), { waitUntil: 'domcontentloaded', timeout: timeoutMs });
-  await page.waitForFunction(() => window.Jupyter?.notebook?._fully_loaded === true, null, { timeout: timeoutMs, polling: 100 });
-  await waitForKernelIdle(page, { timeoutMs });
-}
-
-/** Waits until the kernel indicator shows idle and the kernel reports a live connection. */
-export async function waitForKernelIdle(page, { timeoutMs = 30_000 } = {}) {
-  await page.waitForFunction(
-    () => document.querySelector('#kernel_indicator_icon')?.classList.contains('kernel_idle_icon') && Jupyter.notebook.kernel?.is_connected(),
-    null,
-    { timeout: timeoutMs, polling: 100 },
-  );
-}
-
-/** State of every code cell: source, prompt number, output text, and whether it has an error output. */
-export async function codeCellStates(page) {
-  return page.evaluate(() =>
-    Jupyter.notebook.get_cells()
-      .filter((c) => c.cell_type === 'code')
-      .map((c) => ({
-        source: c.get_text(),
-        prompt: c.input_prompt_number ?? null,
-        outputCount: c.output_area.outputs.length,
-        text: c.output_area.element[0].innerText,
-        hasError: c.output_area.element[0].querySelector('.output_error') !== null,
-      })),
-  );
-}
-
-/** Clicks a menu item of the classic UI: e.g. ('#celllink', '#run_all_cells a'). */
-export async function clickMenu(page, menuSelector, itemSelector) {
-  await page.click(menuSelector);
-  await page.click(itemSelector);
-}
-
-/** Index of the first code cell (among code cells) whose source contains `needle`; throws if none. */
-export async function codeCellIndex(page, needle) {
-  const index = await page.evaluate(
-    (n) => Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code').findIndex((c) => c.get_text().includes(n)),
-    needle,
-  );
-  if (index < 0) throw new Error(`no code cell contains ${JSON.stringify(needle)}`);
-  return index;
-}
-
-/**
- * Makes the whole notebook fit the viewport (the classic UI scrolls inside #site, so a plain
- * fullPage screenshot would only show the visible part), takes the screenshot and restores the size.
- */
-export async function fullNotebookScreenshot(page, file) {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const original = page.viewportSize();
-  const height = await page.evaluate(() => {
-    const header = document.querySelector('#header')?.getBoundingClientRect().height ?? 0;
-    return Math.ceil(header + document.querySelector('#notebook').scrollHeight + 40);
-  });
-  await page.setViewportSize({ width: original.width, height: Math.max(original.height, Math.min(height, 16_000)) });
-  try {
-    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-    await page.screenshot({ path: file, fullPage: true });
-  } finally {
-    await page.setViewportSize(original);
-  }
-}
-
-/** Runs the code cell at `index` (among code cells) from the UI: click into it, press Ctrl+Enter. */
-export async function runCodeCell(page, index) {
-  const before = await page.evaluate((i) => Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code')[i].input_prompt_number ?? null, index);
-  await page.locator('.cell.code_cell').nth(index).locator('.input_area').click();
-  await page.keyboard.press('Control+Enter');
-  return before;
-}
-
-/**
- * Waits until the code cell at `index` has finished a run started after its prompt showed `before`
- * (its prompt shows a new execution count) and the kernel indicator is idle; returns its state.
- */
-export async function waitForCodeCellDone(page, index, before, { timeoutMs = 30_000 } = {}) {
-  await page.waitForFunction(
-    ([i, prev]) => {
-      const cell = Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code')[i];
-      const prompt = cell.input_prompt_number;
-      return typeof prompt === 'number' && prompt !== prev && document.querySelector('#kernel_indicator_icon')?.classList.contains('kernel_idle_icon');
-    },
-    [index, before],
-    { timeout: timeoutMs, polling: 100 },
-  );
-  return (await codeCellStates(page))[index];
-}
-
-/** Records notebook kernel events (kernel_dead, kernel_restarting, ...) in window.__tempoEvents. */
-export async function recordKernelEvents(page) {
-  await page.evaluate(() => {
-    if (window.__tempoEvents) return;
-    window.__tempoEvents = [];
-    const names = ['kernel_busy', 'kernel_idle', 'kernel_restarting', 'kernel_ready', 'kernel_dead', 'kernel_disconnected',
-      'kernel_reconnecting', 'kernel_connected', 'kernel_autorestarting', 'kernel_interrupting', 'kernel_killed', 'kernel_connection_failed'];
-    for (const name of names) {
-      Jupyter.notebook.events.on(`${name}.Kernel`, () => window.__tempoEvents.push({ name, t: Date.now() }));
-    }
-  });
-}
-
-/** Kernel events recorded since recordKernelEvents, minus busy/idle noise. */
-export async function kernelEvents(page) {
-  return page.evaluate(() => (window.__tempoEvents ?? []).filter((e) => e.name !== 'kernel_busy' && e.name !== 'kernel_idle'));
-}
-
-/**
- * Starts a notebook server (options as startNotebookServer) and a browser in parallel. If either
- * fails, the other is stopped before the error is rethrown, so nothing is left running.
- */
-export async function startServerAndBrowser(serverOptions = {}, browserOptions = {}) {
-  const [s, b] = await Promise.allSettled([startNotebookServer(serverOptions), launchBrowser(browserOptions)]);
-  if (s.status === 'fulfilled' && b.status === 'fulfilled') return { server: s.value, browser: b.value };
-  await Promise.allSettled([s.status === 'fulfilled' && s.value.stop(), b.status === 'fulfilled' && b.value.close()]);
-  throw s.status === 'rejected' ? s.reason : b.reason;
 }
