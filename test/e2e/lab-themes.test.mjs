@@ -1,11 +1,10 @@
 // The timing line and the %%timeline chart in JupyterLab's light and dark themes: the text must
 // stand out from what is behind it (WCAG's contrast ratio, measured on the page), not merely exist.
-// Also takes the README's screenshot (light) and docs/screenshot-dark.png.
+// (test/e2e/take-screenshot.mjs retakes the README's pictures in both themes.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { launchBrowser, repo, startLabServer, tempoNotebook, tutorialNotebook } from './notebook-server.mjs';
-import { LAB_MISSING, codeCells, ensureLabBuilt, labMenu, openInLab, runCellWithKeyboard, waitForRun, waitForLabIdle, watchConsole } from './lab.mjs';
+import { launchBrowser, startLabServer, tempoNotebook } from './notebook-server.mjs';
+import { LAB_MISSING, codeCells, ensureLabBuilt, openInLab, runCellWithKeyboard, switchTheme, watchConsole } from './lab.mjs';
 
 /** WCAG 2's minimum for text of this size (11-12 px): AA, normal text. */
 const MIN_CONTRAST = 4.5;
@@ -20,7 +19,7 @@ let consoleWatch;
 before(async () => {
   if (LAB_MISSING) return;
   console.log(ensureLabBuilt());
-  server = await startLabServer({ notebooks: [tutorialNotebook], extraNotebooks: { 'chart.ipynb': tempoNotebook([CHART_CELL]) }, logName: 'lab-themes-server' });
+  server = await startLabServer({ extraNotebooks: { 'chart.ipynb': tempoNotebook([CHART_CELL]) }, logName: 'lab-themes-server' });
   browser = await launchBrowser({ viewport: { width: 1300, height: 900 } });
   page = browser.page;
   consoleWatch = watchConsole(page);
@@ -100,10 +99,7 @@ test('the timing line and the %%timeline chart are legible in the light theme an
   await runCellWithKeyboard(cell);
   await cell.locator('img.tempo-timeline').waitFor({ timeout: 10_000 });
   console.log('light', JSON.stringify(await checkLegible('JupyterLab Light')));
-  await page.click('.lm-MenuBar-itemLabel:text-is("Settings")');
-  await page.hover('.lm-Menu-itemLabel:text-is("Theme")');
-  await page.click('.lm-Menu-itemLabel:text-is("JupyterLab Dark")');
-  await page.waitForFunction(() => document.body.dataset.jpThemeName === 'JupyterLab Dark', null, { timeout: 20_000 });
+  await switchTheme(page, 'JupyterLab Dark');
   console.log('dark', JSON.stringify(await checkLegible('JupyterLab Dark')));
   assert.deepEqual(consoleWatch.problems.splice(0), []);
 });

@@ -89,6 +89,14 @@ export async function labMenu(page, menu, item) {
   await page.click(`.lm-Menu-itemLabel:text-is("${item}")`);
 }
 
+/** Settings → Theme → `name` (e.g. "JupyterLab Dark"), waiting until the page has switched. */
+export async function switchTheme(page, name) {
+  await page.click('.lm-MenuBar-itemLabel:text-is("Settings")');
+  await page.hover('.lm-Menu-itemLabel:text-is("Theme")');
+  await page.click(`.lm-Menu-itemLabel:text-is("${name}")`);
+  await page.waitForFunction((theme) => document.body.dataset.jpThemeName === theme, name, { timeout: 20_000 });
+}
+
 /** The notebook's code cells, in order, as locators. */
 export function codeCells(page) {
   return page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell');

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { launchBrowser, repo, startLabServer, tutorialNotebook } from './notebook-server.mjs';
-import { codeCells, ensureLabBuilt, labMenu, openInLab, waitForLabIdle, waitForRun } from './lab.mjs';
+import { codeCells, ensureLabBuilt, labMenu, openInLab, switchTheme, waitForLabIdle, waitForRun } from './lab.mjs';
 
 const dark = process.argv.includes('--dark');
 const out = path.resolve(process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? path.join(repo, 'docs', dark ? 'screenshot-dark.png' : 'screenshot.png'));
@@ -20,10 +20,7 @@ try {
   const { page } = browser;
   await openInLab(page, server, path.basename(tutorialNotebook));
   if (dark) {
-    await page.click('.lm-MenuBar-itemLabel:text-is("Settings")');
-    await page.hover('.lm-Menu-itemLabel:text-is("Theme")');
-    await page.click('.lm-Menu-itemLabel:text-is("JupyterLab Dark")');
-    await page.waitForFunction(() => document.body.dataset.jpThemeName === 'JupyterLab Dark');
+    await switchTheme(page, 'JupyterLab Dark');
   }
   await labMenu(page, 'Run', 'Run All Cells');
   const cells = codeCells(page);
