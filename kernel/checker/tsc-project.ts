@@ -72,7 +72,8 @@ function tscChild(): string {
   const platformPackage = fromTypeScript.resolve(`@typescript/typescript-${process.platform}-${process.arch}/package.json`);
   // This worker thread's own copy of the environment: tsc-child.sh inherits it.
   process.env.TEMPO_TSC = path.join(path.dirname(platformPackage), 'lib', 'tsc');
-  return path.resolve(__dirname, '..', '..', 'kernel', 'checker', 'tsc-child.sh');
+  // npm run build copies it beside this module, executable.
+  return path.join(__dirname, 'tsc-child.sh');
 }
 
 /** Whether the notebook's node_modules changed since last asked (a package installed mid-session). */

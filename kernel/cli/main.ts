@@ -18,22 +18,39 @@ const USAGE = `usage: tempo <command>
 
   tempo install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
       register the kernel with Jupyter
-  tempo kernel [--checker-first] CONNECTION_FILE
-      serve one connection file (Jupyter runs this)
+  tempo uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
+      remove a kernelspec that tempo install wrote
+  tempo list [--prefix DIR]
+      show the Tempo kernelspecs Jupyter can find, and where
   tempo run NOTEBOOK.ipynb [--out FILE | --inplace] [--timeout SECONDS] [--cell N..M] [--no-color] [--json]
       run a notebook's cells in the terminal
+  tempo kernel [--checker-first] CONNECTION_FILE
+      serve one connection file (Jupyter runs this)
+  tempo --version
 
-'tempo install --help' and 'tempo run --help' say more.
+'tempo COMMAND --help' says more about each.
 `;
 
-/** Dispatches `tempo install | kernel | run`; bad usage exits 2 with a message, never a stack trace. */
+const KERNEL_USAGE = `Usage: tempo kernel [--checker-first] CONNECTION_FILE
+
+Serves one Jupyter connection file: what the kernelspec that tempo install writes runs.
+--checker-first starts the TypeScript checker before anything else (tempo run uses it).
+`;
+
+const wantsHelp = (args: string[]): boolean => args.includes('--help') || args.includes('-h');
+
+/** Dispatches `tempo COMMAND`; bad usage exits 2 with a message, never a stack trace. */
 export function main(args: string[]): void {
   const [command, ...rest] = args;
   switch (command) {
     case 'install':
-      install().installKernelspec(rest);
-      return;
+      return install().installKernelspec(rest);
+    case 'uninstall':
+      return install().uninstallKernelspec(rest);
+    case 'list':
+      return install().listKernelspecs(rest);
     case 'kernel': {
+      if (wantsHelp(rest)) return void process.stdout.write(KERNEL_USAGE);
       const checkerFirst = rest[0] === CHECKER_FIRST;
       const files = checkerFirst ? rest.slice(1) : rest;
       if (files.length !== 1) return usageError('tempo kernel takes exactly one CONNECTION_FILE');
@@ -46,6 +63,7 @@ export function main(args: string[]): void {
       return;
     }
     case 'run':
+      if (wantsHelp(rest)) return void process.stdout.write(`${runCommand().RUN_HELP}\n`);
       runCommand().runNotebook(rest).then(
         (code) => process.exit(code),
         (error: Error) => {
@@ -54,11 +72,13 @@ export function main(args: string[]): void {
         },
       );
       return;
+    case '--version':
+    case '-V':
+      return void process.stdout.write(`tempo ${(require('../../package.json') as { version: string }).version}\n`);
     case undefined:
     case '--help':
     case '-h':
-      process.stdout.write(USAGE);
-      return;
+      return void process.stdout.write(USAGE);
     default:
       usageError(`unknown command ${JSON.stringify(command)}`);
   }

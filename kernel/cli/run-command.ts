@@ -6,6 +6,7 @@ import { CellRecord } from './run/cell-record';
 import { QueuedCell } from './run/queued-cell';
 import { joinSource, readNotebook, tagsOf, upgradeTo45, writeNotebook, type Notebook } from './run/notebook-file';
 import { parseRunArgs, type RunOptions } from './run/options';
+export { RUN_HELP } from './run/options';
 import { kernelLaunchEnv } from './launch-env';
 import { UsageError } from './usage-error';
 import { JsonReporter, TerminalReporter, type Reporter } from './run/reporters';

@@ -12,7 +12,7 @@ import { requireTool } from '../helpers/require-tool.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const installJs = path.join(repo, 'dist', 'cli', 'install.js');
-const { kernelspecJson } = createRequire(import.meta.url)(installJs);
+const { kernelspecJson } = createRequire(import.meta.url)(path.join(repo, 'dist', 'cli', 'kernelspec.js'));
 const LOGOS = ['logo-svg.svg', 'logo-32x32.png', 'logo-64x64.png'];
 const JUPYTER = '/usr/bin/jupyter';
 // `jupyter kernelspec` dispatches to this script (Debian package jupyter-client).
@@ -133,4 +133,69 @@ test('install --help prints usage and exits 0', () => {
   const result = runInstall(['--help']);
   assert.equal(result.status, 0);
   assert.match(result.stdout, /Usage: tempo install/);
+});
+
+/** Runs `tempo ARGS` through bin/tempo, as a user's shell would. */
+function tempo(args, env = process.env) {
+  return spawnSync(process.execPath, [path.join(repo, 'bin', 'tempo'), ...args], { encoding: 'utf8', env });
+}
+
+test('installing over an existing kernelspec replaces it and says so', () => {
+  withTmp((tmp) => {
+    assert.equal(tempo(['install', '--prefix', tmp, '--display-name', 'first']).status, 0);
+    const again = tempo(['install', '--prefix', tmp, '--display-name', 'second']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /^Replaced the kernelspec tempo in /);
+    assert.equal(JSON.parse(readFileSync(path.join(tmp, 'share', 'jupyter', 'kernels', 'tempo', 'kernel.json'), 'utf8')).display_name, 'second');
+  });
+});
+
+test('tempo list shows Tempo kernelspecs and where; tempo uninstall removes one, and says plainly when there is none', () => {
+  withTmp((tmp) => {
+    const env = { ...process.env, JUPYTER_DATA_DIR: path.join(tmp, 'user') };
+    assert.equal(tempo(['install', '--prefix', tmp, '--name', 'tempo-a'], env).status, 0);
+    // Someone else's kernelspec in the same folder is neither listed nor removed.
+    assert.equal(spawnSync('mkdir', ['-p', path.join(tmp, 'share', 'jupyter', 'kernels', 'other')]).status, 0);
+    const other = path.join(tmp, 'share', 'jupyter', 'kernels', 'other', 'kernel.json');
+    spawnSync(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(other)}, JSON.stringify({ argv: ['python3', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], display_name: 'Python 3', language: 'python' }))`]);
+    const list = tempo(['list', '--prefix', tmp], env);
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, new RegExp(`^tempo-a  ${path.join(tmp, 'share', 'jupyter', 'kernels', 'tempo-a').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}  \\(TypeScript \\(Tempo\\); runs .*bin/tempo\\)$`, 'm'));
+    assert.doesNotMatch(list.stdout, /other/);
+    const refused = tempo(['uninstall', '--prefix', tmp, '--name', 'other'], env);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /is not a Tempo kernelspec/);
+    assert.ok(existsSync(other), "someone else's kernelspec stays");
+    const removed = tempo(['uninstall', '--prefix', tmp, '--name', 'tempo-a'], env);
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.match(removed.stdout, /^Removed kernelspec tempo-a from /);
+    assert.ok(!existsSync(path.join(tmp, 'share', 'jupyter', 'kernels', 'tempo-a')));
+    const none = tempo(['uninstall', '--prefix', tmp, '--name', 'tempo-a'], env);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /^tempo uninstall: no kernelspec tempo-a in /);
+    assert.match(tempo(['list', '--prefix', tmp], env).stdout, /No Tempo kernelspec found/);
+  });
+});
+
+test('installing where a folder cannot be made says so plainly, exit 1, no stack trace', () => {
+  withTmp((tmp) => {
+    const file = path.join(tmp, 'a-file');
+    spawnSync(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(file)}, '')`]);
+    const result = tempo(['install', '--prefix', path.join(file, 'prefix')]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^tempo install: cannot write .*: a file is in the way of that folder\n$/);
+  });
+});
+
+test('tempo --version, and --help for every command, exit 0; an unknown command prints the usage and exits 2', () => {
+  const version = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).version;
+  assert.equal(tempo(['--version']).stdout, `tempo ${version}\n`);
+  for (const command of ['install', 'uninstall', 'list', 'run', 'kernel']) {
+    const help = tempo([command, '--help']);
+    assert.equal(help.status, 0, `${command} --help: ${help.stderr}`);
+    assert.match(help.stdout, new RegExp(`^usage: tempo ${command}`, 'im'));
+  }
+  const unknown = tempo(['frobnicate']);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown command "frobnicate"[\s\S]*usage: tempo <command>/);
 });

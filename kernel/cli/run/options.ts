@@ -18,6 +18,20 @@ export interface RunOptions {
 
 export const RUN_USAGE = 'usage: tempo run NOTEBOOK.ipynb [--out EXECUTED.ipynb | --inplace] [--timeout SECONDS] [--cell N..M] [--no-color] [--json]';
 
+export const RUN_HELP = `${RUN_USAGE}
+
+Runs a notebook's code cells through a real Tempo kernel, started in the notebook's folder, and
+prints every output as it streams, then a summary of wall and blocked time per cell.
+
+  --out FILE       save the executed notebook there
+  --inplace        save it over NOTEBOOK.ipynb
+  --timeout S      interrupt a cell that runs longer than S seconds, and stop
+  --cell N..M      only code cells N to M (N, N.., ..M also work; counted from 1)
+  --no-color       no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)
+  --json           one JSON object per event on stdout, for programs
+
+Exit status: 0 all cells ran, 1 a cell failed or timed out, 2 bad usage, 130 interrupted.`;
+
 /** `--cell 3`, `--cell 2..5`, `--cell 4..`, `--cell ..2`. */
 export function parseCellRange(text: string): CellRange {
   const match = /^(\d*)(?:(\.\.)(\d*))?$/.exec(text.trim());
@@ -31,7 +45,6 @@ export function parseCellRange(text: string): CellRange {
 
 /** Parses `tempo run`'s arguments; flags may come before or after the notebook, as `--flag value` or `--flag=value`. */
 export function parseRunArgs(args: string[], stdoutIsTty: boolean, env: NodeJS.ProcessEnv = process.env): RunOptions {
-  if (args.includes('--help') || args.includes('-h')) throw new UsageError(RUN_USAGE);
   let parsed;
   try {
     parsed = parseCommandLine(args, {
