@@ -5,6 +5,7 @@ Usage: python3 execute_notebook.py NOTEBOOK.ipynb  (JUPYTER_PATH must name a Tem
 """
 import copy
 import json
+import os
 import sys
 import time
 import traceback
@@ -58,7 +59,9 @@ def main(path):
     started = time.monotonic()
     try:
         # raises-exception tags are honoured by nbclient: those cells may fail.
-        nbclient.NotebookClient(executed, kernel_name='tempo', timeout=120, allow_errors=False).execute()
+        # The kernel starts in the notebook's folder, as Jupyter starts it.
+        folder = {'metadata': {'path': os.path.dirname(os.path.abspath(path))}}
+        nbclient.NotebookClient(executed, kernel_name='tempo', timeout=120, allow_errors=False, resources=folder).execute()
         report['execution_error'] = None
     except Exception:  # noqa: BLE001 - reported to the Node test, which fails on it
         report['execution_error'] = traceback.format_exc()
