@@ -11,6 +11,7 @@ import queue
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -105,6 +106,20 @@ class Client:
 
     def for_parent(self, msg_id):
         return [m for m in self.iopub if m["parent_header"].get("msg_id") == msg_id]
+
+    def heartbeats(self, count, timeout):
+        """The next `count` beats of jupyter_client's own heartbeat thread (one ping a second):
+        for each, whether the kernel echoed it in time."""
+        hb = self.kc.hb_channel
+        recorder = _BeatRecorder(hb.poller)
+        hb.poller = recorder
+        try:
+            with recorder.judged:
+                if not recorder.judged.wait_for(lambda: len(recorder.beats) >= count, timeout):
+                    raise TimeoutError(f"jupyter_client's heartbeat judged {len(recorder.beats)} of {count} beats within {timeout}s")
+                return recorder.beats[:count]
+        finally:
+            hb.poller = recorder.poller
 
     def wait_idle(self, msg_id, timeout):
         idle = self.wait_iopub(
@@ -208,6 +223,27 @@ class Client:
         finally:
             if self.km.is_alive():
                 self.km.shutdown_kernel(now=True)
+
+
+class _BeatRecorder:
+    """Stands in for the poller of jupyter_client's heartbeat thread (HBChannel), which asks it
+    once a beat whether the kernel's echo came: records each answer."""
+
+    def __init__(self, poller):
+        self.poller = poller
+        self.beats = []
+        self.judged = threading.Condition()
+
+    def poll(self, timeout=None):
+        events = self.poller.poll(timeout)
+        with self.judged:
+            self.beats.append(bool(events))
+            self.judged.notify_all()
+        return events
+
+    def __getattr__(self, name):
+        # register and unregister, when the thread replaces its socket after a missed beat
+        return getattr(self.poller, name)
 
 
 def result_text(executed):

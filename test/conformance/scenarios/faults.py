@@ -68,10 +68,9 @@ def liveness_during_busy_loop(c):
     t1 = time.monotonic()
     control = c.request("kernel_info_request", channel="control", timeout=5)
     control_seconds = control["reply"]["t"] - t1
-    # jupyter_client's own heartbeat thread pings every second: the time for two of its beats inside
-    # the loop is the subject here, not a stand-in for an event.
-    time.sleep(2.0)
-    beating = c.kc.hb_channel.is_beating()
+    # Two beats of jupyter_client's own heartbeat thread: the second one's ping went out after the
+    # first was judged, so wholly inside the loop.
+    heartbeats = c.heartbeats(2, timeout=10)
     run = interrupt_and_time(c, msg_id, sent, c.km.interrupt_kernel)
     return {
         "hb_echo": hb_echo.decode() if hb_echo else None,
@@ -79,7 +78,7 @@ def liveness_during_busy_loop(c):
         "control_status": control["reply"]["content"]["status"],
         "control_seconds": control_seconds,
         "control_iopub": [m["content"].get("execution_state") for m in control["iopub"]],
-        "is_beating": beating,
+        "heartbeats": heartbeats,
         "loop": run,
         "keep": c.value("keep"),
     }
@@ -114,7 +113,7 @@ def interrupt_as_cell_ends(c):
     victims, later = [], []
     for _ in range(40):
         msg_id, sent = c.send_execute(SPIN % 6)
-        time.sleep(rng.uniform(0, 0.012))
+        time.sleep(rng.uniform(0, 0.012))  # the random moment is the subject, not a wait
         c.request("interrupt_request", channel="control")
         victims.append(c.finish(msg_id, sent)["reply"]["content"])
         later.append(c.execute(SPIN % 20)["reply"]["content"])
@@ -162,8 +161,8 @@ def stray_sigint_between_cells(c):
     # of the cell itself): it is dropped, and the executor carries on with its state.
     scheduled = c.execute("setTimeout(() => { process.kill(process.pid, 'SIGINT'); setTimeout(() => console.log('after the SIGINT'), 20); }, 50); 'scheduled'")
     # The executor printing after the signal is what shows it carried on.
-    c.wait_iopub(lambda m: m["msg_type"] == "stream" and "after the SIGINT" in m["content"]["text"], timeout=10)
-    return {"scheduled": scheduled, "keep": c.value("keep")}
+    printed = c.wait_iopub(lambda m: m["msg_type"] == "stream" and "after the SIGINT" in m["content"]["text"], timeout=10)
+    return {"scheduled": scheduled, "printed_after_signal": printed is not None, "keep": c.value("keep")}
 
 
 @check

@@ -119,7 +119,9 @@ def stdout_flood(c):
         run = {"reply": None, "iopub": c.for_parent(msg_id)}
         timed_out = True
     streams = [m for m in run["iopub"] if m["msg_type"] == "stream"]
-    # Output that arrives after the cell's idle is output the kernel did not flush in time.
+    # Output that arrives after the cell's idle is output the kernel did not flush in time. No
+    # event says nothing more will come: watch IOPub for a second, 50 of the stream batcher's
+    # 20 ms flush intervals.
     idle_count = len(c.for_parent(msg_id))
     c.drain_iopub(1.0)
     late = [m for m in c.for_parent(msg_id)[idle_count:] if m["msg_type"] == "stream"]

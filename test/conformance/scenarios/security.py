@@ -4,33 +4,40 @@ on plain zmq DEALER sockets, must be dropped without a reply or a status."""
 import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "helpers"))
 from tempo_client import Checks  # noqa: E402
 
 check = Checks()
 
-# How long "nothing came back" is watched for.
-QUIET_SECONDS = 1.0
-
 
 def send_raw(c, session, msg_type, content, channel="shell", copies=1):
     """Signs (or not) with `session`, sends the same frames `copies` times on a fresh DEALER, and
-    returns what came back on that socket and on IOPub for the message."""
+    returns what came back on that socket and on IOPub for the message.
+
+    Then an honest kernel_info_request follows on the same socket: the kernel reads a socket's
+    messages in order, drops a bad one as it reads it, and answers shell requests one at a time.
+    So all an accepted copy caused, its reply and its IOPub through idle, comes before the
+    kernel_info_request's reply and idle."""
     sock = c.raw_socket(channel)
     msg = session.msg(msg_type, content)
     frames = session.serialize(msg)
     for _ in range(copies):
         sock.send_multipart(frames)
     msg_id = msg["header"]["msg_id"]
-    # Watch IOPub for a while: an accepted message (the replay's first copy) is done well within it.
-    c.drain_iopub(QUIET_SECONDS)
+    marker = c.kc.session.msg("kernel_info_request", {})
+    sock.send_multipart(c.kc.session.serialize(marker))
     replies = []
-    while sock.poll(0):
+    while True:
+        if not sock.poll(10_000):
+            raise TimeoutError(f"no kernel_info_reply on {channel} within 10 s")
         reply = sock.recv_multipart()
-        replies.append(json.loads(reply[reply.index(b"<IDS|MSG>") + 2]))  # its header
+        at = reply.index(b"<IDS|MSG>")
+        if json.loads(reply[at + 3]).get("msg_id") == marker["header"]["msg_id"]:  # its parent header
+            break
+        replies.append(json.loads(reply[at + 2]))  # its header
     sock.close()
+    c.wait_idle(marker["header"]["msg_id"], 10)
     return {
         "msg_id": msg_id,
         "replies": [h["msg_type"] for h in replies],
