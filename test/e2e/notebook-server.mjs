@@ -103,6 +103,7 @@ async function startServer(kind, { notebooks = [], extraNotebooks = {}, logName,
       JUPYTER_DATA_DIR: path.join(root, 'data'),
       PYDEVD_DISABLE_FILE_VALIDATION: '1',
       LANG: 'C.UTF-8',
+      TMPDIR: tmpdir(),
       // The lab's user settings and workspaces, kept with the rest of this server's files.
       TEMPO_LAB_STATE: path.join(root, 'lab-state'),
     };

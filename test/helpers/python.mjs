@@ -10,8 +10,9 @@ export const PYTHON = '/usr/bin/python3';
 export function runPython(script, args = [], { timeoutMs = 120_000, env = {} } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(PYTHON, [script, ...args], {
-      // No __pycache__ in the source tree.
-      env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), PYTHONDONTWRITEBYTECODE: '1', PYDEVD_DISABLE_FILE_VALIDATION: '1', ...env },
+      // No __pycache__ in the source tree; TMPDIR passed on, so the kernels Python starts use the test
+      // file's own temporary folder (private-tmp.mjs).
+      env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), TMPDIR: tmpdir(), PYTHONDONTWRITEBYTECODE: '1', PYDEVD_DISABLE_FILE_VALIDATION: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
