@@ -1,37 +1,17 @@
 // The timing line and the %%timeline chart in JupyterLab's light and dark themes: the text must
 // stand out from what is behind it (WCAG's contrast ratio, measured on the page), not merely exist.
 // (test/e2e/take-screenshot.mjs retakes the README's pictures in both themes.)
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startLabServer, tempoNotebook } from './notebook-server.mjs';
-import { LAB_MISSING, codeCells, ensureLabBuilt, openInLab, runCellWithKeyboard, switchTheme, watchConsole } from './lab.mjs';
+import { tempoNotebook } from './notebook-server.mjs';
+import { LAB_MISSING, codeCells, labSession, openInLab, runCellWithKeyboard, switchTheme } from './lab.mjs';
 
 /** WCAG 2's minimum for text of this size (11-12 px): AA, normal text. */
 const MIN_CONTRAST = 4.5;
 
 const CHART_CELL = '%%timeline\nconst nap = (ms: number) => new Promise((r) => setTimeout(r, ms));\nconsole.log("started");\nawait Promise.all([nap(200), nap(300)]);\nconsole.log("done");';
 
-let server;
-let browser;
-let page;
-let consoleWatch;
-
-before(async () => {
-  if (LAB_MISSING) return;
-  console.log(ensureLabBuilt());
-  server = await startLabServer({ extraNotebooks: { 'chart.ipynb': tempoNotebook([CHART_CELL]) }, logName: 'lab-themes-server' });
-  browser = await launchBrowser({ viewport: { width: 1300, height: 900 } });
-  page = browser.page;
-  consoleWatch = watchConsole(page);
-});
-
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.stop();
-  }
-});
+const lab = labSession({ extraNotebooks: { 'chart.ipynb': tempoNotebook([CHART_CELL]) }, logName: 'lab-themes-server' });
 
 /**
  * In the page: the contrast ratio of each piece of Tempo's text against the colour behind it,
@@ -82,7 +62,7 @@ function measureContrast() {
 }
 
 async function checkLegible(theme) {
-  const measured = await page.evaluate(measureContrast);
+  const measured = await lab.page.evaluate(measureContrast);
   assert.equal(measured.theme, theme);
   assert.ok(measured.line >= MIN_CONTRAST, `${theme}: timing line contrast ${measured.line.toFixed(2)} < ${MIN_CONTRAST}`);
   assert.ok(measured.table >= MIN_CONTRAST, `${theme}: chart's figures table contrast ${measured.table.toFixed(2)} < ${MIN_CONTRAST}`);
@@ -94,12 +74,12 @@ async function checkLegible(theme) {
 }
 
 test('the timing line and the %%timeline chart are legible in the light theme and in the dark one', { skip: LAB_MISSING, timeout: 120_000 }, async () => {
-  await openInLab(page, server, 'chart.ipynb');
-  const cell = codeCells(page).first();
+  await openInLab(lab.page, lab.server, 'chart.ipynb');
+  const cell = codeCells(lab.page).first();
   await runCellWithKeyboard(cell);
   await cell.locator('img.tempo-timeline').waitFor({ timeout: 10_000 });
   console.log('light', JSON.stringify(await checkLegible('JupyterLab Light')));
-  await switchTheme(page, 'JupyterLab Dark');
+  await switchTheme(lab.page, 'JupyterLab Dark');
   console.log('dark', JSON.stringify(await checkLegible('JupyterLab Dark')));
-  assert.deepEqual(consoleWatch.problems.splice(0), []);
+  assert.deepEqual(lab.consoleProblems(), []);
 });

@@ -1,12 +1,12 @@
 // The tutorial in JupyterLab 4 (test/jupyterlab), as a reader runs it: Run → Run All Cells, watching
 // the blocking example print line by line and the progress bar fill while it runs; then every
 // cell's outcome, the timing lines and charts, highlighting, and a rerun of an edited cell.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { launchBrowser, startLabServer, tutorialNotebook } from './notebook-server.mjs';
-import { LAB_MISSING, codeCells, ensureLabBuilt, labMenu, openInLab, outputText, runCellWithKeyboard, typeInto, waitForLabIdle, waitForRun, watchConsole } from './lab.mjs';
+import { tutorialNotebook } from './notebook-server.mjs';
+import { LAB_MISSING, codeCells, labSession, labMenu, outputText, runCellWithKeyboard, typeInto, waitForLabIdle, waitForRun } from './lab.mjs';
 
 // Code cells of the tutorial by what they do, found in the file (the page renders cells lazily).
 const SOURCES = JSON.parse(readFileSync(tutorialNotebook, 'utf8')).cells.filter((cell) => cell.cell_type === 'code');
@@ -16,28 +16,7 @@ const PARALLEL = indexOf('await Promise.all([0, 1, 2, 3, 4].map(asyncJob))');
 const PROGRESS = indexOf('progress.all');
 const TAGGED = SOURCES.flatMap((cell, index) => ((cell.metadata.tags ?? []).includes('raises-exception') ? [index] : []));
 
-let server;
-let browser;
-let page;
-let consoleWatch;
-
-before(async () => {
-  if (LAB_MISSING) return;
-  console.log(ensureLabBuilt());
-  server = await startLabServer({ notebooks: [tutorialNotebook], logName: 'lab-tutorial-server' });
-  browser = await launchBrowser({ viewport: { width: 1300, height: 900 } });
-  page = browser.page;
-  consoleWatch = watchConsole(page);
-  await openInLab(page, server, path.basename(tutorialNotebook));
-});
-
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.stop();
-  }
-});
+const lab = labSession({ notebooks: [tutorialNotebook], open: path.basename(tutorialNotebook), logName: 'lab-tutorial-server' });
 
 /** In the page, at its next frame: the blocking cell's output text and the progress cell's bars. */
 async function sample([blocking, progress]) {
@@ -52,13 +31,13 @@ async function sample([blocking, progress]) {
 }
 
 test('Run All Cells: the blocking example prints line by line and the progress bar fills while the cells run', { skip: LAB_MISSING, timeout: 180_000 }, async (t) => {
-  await labMenu(page, 'Run', 'Run All Cells');
+  await labMenu(lab.page, 'Run', 'Run All Cells');
   // No event reports "the output changed": sampling is paced by the page's animation frames.
   const samples = [];
   const deadline = Date.now() + 120_000;
   for (let last; !(last?.progressDone && /done/.test(last.bars[0]?.text ?? '')); ) {
     assert.ok(Date.now() < deadline, `the progress cell did not finish; last sample ${JSON.stringify(samples.at(-1))}`);
-    last = await page.evaluate(sample, [BLOCKING, PROGRESS]);
+    last = await lab.page.evaluate(sample, [BLOCKING, PROGRESS]);
     samples.push(last);
   }
   const firstSeen = {};
@@ -78,11 +57,11 @@ test('Run All Cells: the blocking example prints line by line and the progress b
 });
 
 test('after Run All: every cell ran, errors only where tagged, the promised totals, timing lines and drawn charts', { skip: LAB_MISSING, timeout: 120_000 }, async () => {
-  const cells = codeCells(page);
+  const cells = codeCells(lab.page);
   assert.equal(await cells.count(), SOURCES.length);
   for (let i = 0; i < SOURCES.length; i++) await waitForRun(cells.nth(i), '', { timeoutMs: 60_000 });
-  await waitForLabIdle(page);
-  const outcomes = await page.evaluate(() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')].map((cell) => ({
+  await waitForLabIdle(lab.page);
+  const outcomes = await lab.page.evaluate(() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')].map((cell) => ({
     // JupyterLab shows error outputs with the stderr MIME type: the traceback's ename tells them apart.
     error: [...cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')].some((output) => /^\w*Error\b|^\w+: /m.test(output.textContent)),
     text: cell.querySelector('.jp-OutputArea')?.textContent ?? '',
@@ -100,11 +79,11 @@ test('after Run All: every cell ran, errors only where tagged, the promised tota
   }
   assert.match(outcomes[BLOCKING].timing[0].text, /event loop blocked [\d.]+ s \((9\d|100)%\)/);
   assert.match(outcomes[PARALLEL].timing[0].text, /overlap ×[45]\.\d/);
-  assert.deepEqual(consoleWatch.problems.splice(0), [], 'console errors or warnings on the page');
+  assert.deepEqual(lab.consoleProblems(), [], 'console errors or warnings on the page');
 });
 
 test('code cells are highlighted as TypeScript', { skip: LAB_MISSING }, async () => {
-  const first = codeCells(page).first();
+  const first = codeCells(lab.page).first();
   await first.scrollIntoViewIfNeeded();
   const tokens = await first.evaluate((cell) => [...cell.querySelectorAll('.cm-content span')].map((span) => ({ text: span.textContent, color: getComputedStyle(span).color })));
   const colorOf = (word) => tokens.find((token) => token.text === word)?.color;
@@ -115,16 +94,16 @@ test('code cells are highlighted as TypeScript', { skip: LAB_MISSING }, async ()
 });
 
 test('edit a cell that declares with const and rerun it: no "already declared"', { skip: LAB_MISSING, timeout: 60_000 }, async () => {
-  const first = codeCells(page).first();
+  const first = codeCells(lab.page).first();
   await first.scrollIntoViewIfNeeded();
-  await page.waitForFunction((el) => (el.querySelector('.cm-content')?.textContent ?? '').length > 0, await first.elementHandle(), { timeout: 10_000 });
+  await lab.page.waitForFunction((el) => (el.querySelector('.cm-content')?.textContent ?? '').length > 0, await first.elementHandle(), { timeout: 10_000 });
   const source = await first.locator('.cm-content').innerText();
   assert.match(source, /\bconst\b/);
   await typeInto(first, `${source}\nconst rerunMarker = "edited";\nconsole.log(rerunMarker);`);
-  await page.keyboard.press('Escape');
+  await lab.page.keyboard.press('Escape');
   await runCellWithKeyboard(first);
   const text = await outputText(first);
   assert.match(text, /edited/);
   assert.doesNotMatch(text, /already been declared|Cannot redeclare/);
-  assert.deepEqual(consoleWatch.problems.splice(0), [], 'console errors or warnings on the page');
+  assert.deepEqual(lab.consoleProblems(), [], 'console errors or warnings on the page');
 });

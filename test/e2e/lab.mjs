@@ -1,10 +1,11 @@
 // JupyterLab 4's own UI, driven as a person drives it: the build (test/jupyterlab), opening a
 // notebook, menus, the toolbar, the keyboard, and what the page's console says.
 import { spawnSync } from 'node:child_process';
+import { after, before } from 'node:test';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { requireTool } from '../helpers/require-tool.mjs';
-import { repo } from './notebook-server.mjs';
+import { launchBrowser, repo, startLabServer } from './notebook-server.mjs';
 
 const LAB = path.join(repo, 'test', 'jupyterlab');
 
@@ -69,6 +70,33 @@ export function watchConsole(page) {
       if (problems.length > 0) throw new Error(`the page's console reported:\n${problems.join('\n')}`);
     },
   };
+}
+
+/**
+ * One lab server and browser for a test file: registers the hooks that build the lab, start them
+ * (with `serverOptions`, as startLabServer takes), open the notebook `open` if given, and stop
+ * them. The returned object's `server` and `page` are set once the `before` hook has run;
+ * `consoleProblems()` empties and returns what the page's console reported since the last call.
+ */
+export function labSession({ open, ...serverOptions }) {
+  const session = { server: undefined, browser: undefined, page: undefined, watch: undefined, consoleProblems: () => session.watch.problems.splice(0) };
+  before(async () => {
+    if (LAB_MISSING) return;
+    console.log(ensureLabBuilt());
+    session.server = await startLabServer(serverOptions);
+    session.browser = await launchBrowser({ viewport: { width: 1300, height: 900 } });
+    session.page = session.browser.page;
+    session.watch = watchConsole(session.page);
+    if (open) await openInLab(session.page, session.server, open);
+  });
+  after(async () => {
+    try {
+      await session.browser?.close();
+    } finally {
+      await session.server?.stop();
+    }
+  });
+  return session;
 }
 
 /** Opens a notebook in the lab and waits until its kernel says Idle in the status bar. */
