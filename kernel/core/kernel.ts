@@ -41,7 +41,7 @@ export class Kernel {
   private readonly router: OutputRouter;
   private readonly stdin: Stdin;
   private readonly comms: CommTable;
-  readonly execution: Execution;
+  private readonly execution: Execution;
 
   constructor(private readonly messenger: Messenger, private readonly options: KernelOptions) {
     this.router = new OutputRouter(messenger, () => this.execution.executionCount);

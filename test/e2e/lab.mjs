@@ -54,8 +54,8 @@ const KNOWN_NOISE = [
   /Connection lost, reconnecting in \d+ seconds/,
 ];
 
-/** Collects the page's errors and warnings that are not known noise; `check()` throws if any. */
-export function watchConsole(page) {
+/** The page's errors and warnings that are not known noise, as they come. */
+function watchConsole(page) {
   const problems = [];
   page.on('console', (message) => {
     if (!['error', 'warning'].includes(message.type())) return;
@@ -63,13 +63,7 @@ export function watchConsole(page) {
     if (!KNOWN_NOISE.some((pattern) => pattern.test(text))) problems.push(`${message.type()}: ${text}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  return {
-    problems,
-    /** Fails with every unexpected message; call at the end of a test. */
-    check() {
-      if (problems.length > 0) throw new Error(`the page's console reported:\n${problems.join('\n')}`);
-    },
-  };
+  return problems;
 }
 
 /**
@@ -79,14 +73,15 @@ export function watchConsole(page) {
  * `consoleProblems()` empties and returns what the page's console reported since the last call.
  */
 export function labSession({ open, ...serverOptions }) {
-  const session = { server: undefined, browser: undefined, page: undefined, watch: undefined, consoleProblems: () => session.watch.problems.splice(0) };
+  let problems = [];
+  const session = { server: undefined, browser: undefined, page: undefined, consoleProblems: () => problems.splice(0) };
   before(async () => {
     if (LAB_MISSING) return;
     console.log(ensureLabBuilt());
     session.server = await startLabServer(serverOptions);
     session.browser = await launchBrowser({ viewport: { width: 1300, height: 900 } });
     session.page = session.browser.page;
-    session.watch = watchConsole(session.page);
+    problems = watchConsole(session.page);
     if (open) await openInLab(session.page, session.server, open);
   });
   after(async () => {
