@@ -6,12 +6,13 @@ import path from 'node:path';
  * the `tempo` module that names them, as declarations for the checker. Their types come from the
  * compiled modules' declaration files through `import()` types, and their names from calling the same
  * factories the executor calls, so the declarations follow those APIs as they change.
- * Kept in step with executor-process-main.ts's installNotebookGlobals: { ...displayApi, input, comms }.
+ * Kept in step with executor-process-main.ts's installNotebookGlobals: { ...displayApi, input, comms, widgets, interact }.
  */
 const SOURCES = [
   { file: 'executor/display-api', factory: 'createDisplayApi', pick: undefined },
   { file: 'executor/input-prompt', factory: 'createInput', pick: ['input'] },
   { file: 'executor/comm-api', factory: 'createComms', pick: ['comms'] },
+  { file: 'executor/widgets/widget-api', factory: 'createWidgetApi', pick: ['widgets', 'interact'] },
 ] as const;
 
 export function notebookGlobalsDeclarations(): string {

@@ -41,7 +41,7 @@ export async function runKernel(connectionFile: string, typeChecker?: CheckerCli
       kernel.handle(channel, message);
     },
     onSubscribe(topic) {
-      messenger.publish('iopub_welcome', { subscription: topic.toString('utf8') }, {}, [topic]);
+      messenger.publish('iopub_welcome', { subscription: topic.toString('utf8') }, {}, { identities: [topic] });
     },
     onError(where, error) {
       log(`${where}: ${error.message}`);

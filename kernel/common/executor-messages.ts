@@ -12,14 +12,20 @@ export interface MagicSettings {
   timeline: boolean;
 }
 
+/** A comm message's message-level metadata and binary buffers; buffers cross the JSON pipes as base64. */
+export interface CommWireExtras {
+  metadata?: Record<string, unknown>;
+  buffers?: string[];
+}
+
 /** What the comm API asks the executor to send; it stamps the current parent. */
 export type CommEvent =
-  | { type: 'comm_open'; comm_id: string; target_name: string; data: unknown }
-  | { type: 'comm_msg'; comm_id: string; data: unknown }
-  | { type: 'comm_close'; comm_id: string; data: unknown };
+  | ({ type: 'comm_open'; comm_id: string; target_name: string; data: unknown } & CommWireExtras)
+  | ({ type: 'comm_msg'; comm_id: string; data: unknown } & CommWireExtras)
+  | ({ type: 'comm_close'; comm_id: string; data: unknown } & CommWireExtras);
 
 /** A comm message from the front end, forwarded by the kernel. */
-export interface CommCommand {
+export interface CommCommand extends CommWireExtras {
   type: 'comm';
   parent: string;
   action: 'open' | 'msg' | 'close';
@@ -63,6 +69,8 @@ export type ExecutorEvent =
   | { type: 'update_display'; parent: string; data: MimeBundle; displayId: string }
   | { type: 'clear_output'; parent: string; wait: boolean }
   | (CommEvent & { parent: string })
+  /** A line for the kernel's log (a widget message the executor dropped). */
+  | { type: 'log'; text: string }
   /** A front end's comm message has been handled: the kernel may publish its idle. */
   | { type: 'comm_done'; parent: string }
   /** `await input(prompt)`: the kernel asks the front end on the stdin channel. */

@@ -18,7 +18,11 @@ export class CommTable {
     const content = message.content;
     if (typeof content.comm_id !== 'string') return;
     const type = message.header.msg_type as CommRequest['type'];
-    const request: CommRequest = type === 'comm_open' ? { type, comm_id: content.comm_id, target_name: String('target_name' in content ? content.target_name ?? '' : ''), data: content.data ?? {} } : { type, comm_id: content.comm_id, data: content.data ?? {} };
+    const extras = { metadata: message.metadata, buffers: message.buffers };
+    const request: CommRequest =
+      type === 'comm_open'
+        ? { type, comm_id: content.comm_id, target_name: String('target_name' in content ? content.target_name ?? '' : ''), data: content.data ?? {}, ...extras }
+        : { type, comm_id: content.comm_id, data: content.data ?? {}, ...extras };
     this.observe(request);
     this.router.remember(message.header, false);
     await language.comm(request, message.header.msg_id);

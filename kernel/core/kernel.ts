@@ -93,6 +93,7 @@ export class Kernel {
       },
       input: (prompt, password) => this.execution.input(prompt, password),
       stateLost: () => this.comms.clear(),
+      log: (text) => this.options.log(text),
     });
     return this.loaded;
   }

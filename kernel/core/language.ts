@@ -31,11 +31,17 @@ export type Output =
   | { type: 'clear_output'; wait: boolean }
   /** An error after the cell's reply: a throw in a timer, a rejection nobody handled, a crash. */
   | { type: 'error'; error: ErrorContent }
-  | ({ type: 'comm_open' } & CommOpen)
-  | ({ type: 'comm_msg' | 'comm_close' } & CommMsg);
+  | ({ type: 'comm_open'; extras?: CommExtras } & CommOpen)
+  | ({ type: 'comm_msg' | 'comm_close'; extras?: CommExtras } & CommMsg);
+
+/** What a comm message carries beside its content (the widget protocol uses both). */
+export interface CommExtras {
+  metadata?: Record<string, unknown>;
+  buffers?: Buffer[];
+}
 
 /** A comm message from the front end, for the handlers the language's code registered. */
-export type CommRequest = ({ type: 'comm_open' } & CommOpen) | ({ type: 'comm_msg' | 'comm_close' } & CommMsg);
+export type CommRequest = ({ type: 'comm_open' } & CommOpen & CommExtras) | ({ type: 'comm_msg' | 'comm_close' } & CommMsg & CommExtras);
 
 export interface Completion {
   matches: string[];
@@ -58,6 +64,8 @@ export interface LanguageHost {
   input(prompt: string, password: boolean): Promise<string>;
   /** The language lost its state (it restarted): the comms it had open are gone. */
   stateLost(): void;
+  /** A line for the kernel's log: something the language dropped and the user need not see. */
+  log(text: string): void;
 }
 
 /** What a language fills in. Positions are the protocol's: Unicode code points into the code. */

@@ -9,6 +9,13 @@ export interface FrameSink {
   send(channel: Channel, frames: Buffer[]): void;
 }
 
+/** What an IOPub message may carry beside its content: a topic, message metadata, binary buffers (comms). */
+export interface PublishExtras {
+  identities?: Buffer[];
+  metadata?: Record<string, unknown>;
+  buffers?: Buffer[];
+}
+
 /**
  * Builds and signs the kernel's messages, typed by msg_type so a handler cannot send the wrong
  * shape. One session id per kernel process (a restart is a new process, so a new id); dates are
@@ -31,13 +38,14 @@ export class Messenger {
   }
 
   /** An IOPub message; `parent` is the request that caused it (messaging spec: parent_header). */
-  publish<T extends IopubType>(msgType: T, content: IopubContents[T], parent: Parent, identities?: Buffer[]): void {
-    this.send('iopub', identities ?? [Buffer.from(`kernel.${this.session}.${msgType}`)], msgType, parent, content, {});
+  publish<T extends IopubType>(msgType: T, content: IopubContents[T], parent: Parent, extras: PublishExtras = {}): void {
+    const identities = extras.identities ?? [Buffer.from(`kernel.${this.session}.${msgType}`)];
+    this.send('iopub', identities, msgType, parent, content, extras.metadata ?? {}, extras.buffers);
   }
 
-  private send(channel: Channel, identities: Buffer[], msgType: string, parent: Parent, content: unknown, metadata: Record<string, unknown>): void {
+  private send(channel: Channel, identities: Buffer[], msgType: string, parent: Parent, content: unknown, metadata: Record<string, unknown>, buffers?: Buffer[]): void {
     const header: Header = newHeader(msgType, this.session, this.username);
-    this.sink.send(channel, encode({ identities, header, parent_header: parent, metadata, content }, this.signer));
+    this.sink.send(channel, encode({ identities, header, parent_header: parent, metadata, content, buffers }, this.signer));
   }
 }
 

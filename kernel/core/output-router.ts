@@ -49,7 +49,8 @@ export class OutputRouter {
   /** Sends `output` under `parent` now, unless that request was silent. */
   publish(parent: string, output: Output): void {
     const known = this.parents.get(parent);
-    if (known?.silent) return;
+    // A comm is shared state, not output: a widget opened by a silent cell must still open.
+    if (known?.silent && !output.type.startsWith('comm_')) return;
     const header: Parent = known?.header ?? {};
     switch (output.type) {
       case 'stream':
@@ -65,10 +66,10 @@ export class OutputRouter {
       case 'error':
         return this.messenger.publish('error', output.error, header);
       case 'comm_open':
-        return this.messenger.publish('comm_open', { comm_id: output.comm_id, target_name: output.target_name, data: output.data }, header);
+        return this.messenger.publish('comm_open', { comm_id: output.comm_id, target_name: output.target_name, data: output.data }, header, output.extras);
       case 'comm_msg':
       case 'comm_close':
-        return this.messenger.publish(output.type, { comm_id: output.comm_id, data: output.data }, header);
+        return this.messenger.publish(output.type, { comm_id: output.comm_id, data: output.data }, header, output.extras);
     }
   }
 }

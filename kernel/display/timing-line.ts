@@ -52,9 +52,9 @@ export function timingText(timing: CellTiming): string {
   return parts.join(' · ');
 }
 
-/** MIME bundle for the timing line: small and muted in JupyterLab's light and dark themes. */
-export function timingBundle(timing: CellTiming): Record<string, string> {
-  return lineBundle(timingText(timing));
+/** MIME bundle for the timing line: small and muted in JupyterLab's light and dark themes. `label` says what ran (an interact run's values). */
+export function timingBundle(timing: CellTiming, label?: string): Record<string, string> {
+  return lineBundle(label ? `${label} · ${timingText(timing)}` : timingText(timing));
 }
 
 /** The line of a cell whose executor died under it: only the kernel's own clock is left. */

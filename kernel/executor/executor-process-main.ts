@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { Script, constants as vmConstants } from 'node:vm';
 import type { ErrorContent } from '../protocol/messages';
-import { createDisplayApi } from './display-api';
+import { createDisplayApi, type DisplayEvent } from './display-api';
 import { toMimeBundle } from '../display/mime-bundle';
 import { timelineBundle } from '../display/timeline';
 import { describeThrown, formatCompileError, formatError } from '../display/traceback';
@@ -17,6 +17,9 @@ import { INTERRUPT_FD, type CommCommand, type ExecuteCommand, type ExecutorComma
 import { writeEvent } from './event-writer';
 import { createInput } from './input-prompt';
 import { createComms } from './comm-api';
+import { captureOutput as captureInWidget } from './widgets/output-widget';
+import { createWidgetApi } from './widgets/widget-api';
+import type { MeasuredRun } from './widgets/interact';
 import { InterruptGuard } from './interrupt-guard';
 import { ReplEvaluator } from './repl-evaluator';
 import { capturedFrames, installStackCapture, isInternal } from './stack-capture';
@@ -34,6 +37,12 @@ const kernelRoot = resolve(__dirname, '..');
 const clock = new CellClock(origin, (file) => file !== '' && !isInternal(file, kernelRoot) && !file.includes('/node_modules/'));
 const settings = installMagicRuntime(process.argv[2]);
 let lastParent = '';
+/** The running cell's `%%timeline`: interact runs it starts draw charts too. */
+let cellTimeline = false;
+/** Cells and interact runs, one at a time, in order. */
+let queue = Promise.resolve();
+/** While a cell runs: what must run after its code and before its reply (interact's first run). */
+let cellTail: (() => Promise<void>)[] | undefined;
 
 const currentParent = (): string => origin.getStore() ?? lastParent;
 
@@ -41,7 +50,7 @@ function captureOutput(name: 'stdout' | 'stderr'): void {
   const stream = process[name];
   stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown): boolean => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    writeEvent({ type: 'stream', parent: currentParent(), name, text });
+    if (!captureInWidget({ type: 'stream', name, text })) writeEvent({ type: 'stream', parent: currentParent(), name, text });
     clock.mark(text);
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') process.nextTick(done as () => void);
@@ -80,6 +89,8 @@ async function execute(command: ExecuteCommand): Promise<void> {
     const { code, map } = transpileCell(source, command.cellName);
     // Tracebacks quote what the user wrote; magic lines were rewritten in place, so lines match.
     cells.add(command.cellName, command.code, map);
+    cellTimeline = cellMagic === 'timeline';
+    cellTail = [];
     clock.begin(command.parent, cellMagic === 'timeline' || settings.timeline);
     const running = origin.run(command.parent, () => evaluator.evaluate(code, command.cellName));
     clock.syncDone();
@@ -95,9 +106,38 @@ async function execute(command: ExecuteCommand): Promise<void> {
     measured ??= clock.end();
     error = compileError(command, thrown);
   }
+  await runCellTail();
   const userExpressions = error ? {} : await evaluateUserExpressions(command);
   const timeline = measured?.timeline ? timelineBundle(measured.timeline) : undefined;
   writeEvent({ type: 'done', parent: command.parent, error, userExpressions, timing: measured?.timing, timeline, settings: { ...settings } });
+}
+
+/** What the cell asked to run after its code (interact's first run), each measured on its own. */
+async function runCellTail(): Promise<void> {
+  const tail = cellTail ?? [];
+  for (let task = tail.shift(); task; task = tail.shift()) await task().catch((thrown: unknown) => reportLateError('Error in an interact run:', thrown));
+  cellTail = undefined;
+  cellTimeline = false;
+}
+
+/** After the running cell's code, or next in line when none runs. */
+function schedule(task: () => Promise<void>): void {
+  if (cellTail) cellTail.push(task);
+  else queue = queue.then(task).catch((thrown: unknown) => reportLateError('Error in an interact run:', thrown));
+}
+
+/** Runs `fn` as a unit of its own for the clock, under the request that caused it (a cell, a slider's message). */
+async function measureRun(fn: () => unknown, timeline: boolean): Promise<MeasuredRun> {
+  const parent = currentParent();
+  clock.begin(parent, timeline);
+  const running = origin.run(parent, async () => fn());
+  clock.syncDone();
+  const outcome: MeasuredRun = await running.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+  const measured = clock.end();
+  return { ...outcome, timing: measured?.timing, timeline: measured?.timeline };
 }
 
 function compileError(command: ExecuteCommand, thrown: unknown): ErrorContent {
@@ -123,10 +163,24 @@ let notebookGlobals: Record<string, unknown> = {};
 
 /** Installs the globals; returns what answers the kernel's input replies and comm messages. */
 function installNotebookGlobals(): { answerInput: (reply: InputReplyCommand) => void; handleComm: (command: CommCommand) => void } {
-  const api = createDisplayApi((event) => writeEvent({ ...event, parent: currentParent() }));
+  // Inside an Output widget's capture, displays land in the widget; elsewhere they go to the kernel.
+  const emitDisplay = (event: DisplayEvent): void => {
+    if (!captureInWidget(event)) writeEvent({ ...event, parent: currentParent() });
+  };
+  const api = createDisplayApi(emitDisplay);
   const { input, answer } = createInput((id, prompt, password) => writeEvent({ type: 'input_request', parent: currentParent(), id, prompt, password }));
   const { comms, handle } = createComms((event) => writeEvent({ ...event, parent: currentParent() }));
-  notebookGlobals = { ...api, input, comms };
+  const { widgets, interact } = createWidgetApi({
+    comms,
+    log: (text) => writeEvent({ type: 'log', text }),
+    schedule,
+    measure: measureRun,
+    display: (value, displayId) => emitDisplay({ type: 'display', data: toMimeBundle(value), displayId }),
+    updateDisplay: (value, displayId) => emitDisplay({ type: 'update_display', data: toMimeBundle(value), displayId }),
+    errorContent: (thrown) => errorContent(thrown),
+    settings: () => ({ timing: settings.timing, timeline: settings.timeline || cellTimeline }),
+  });
+  notebookGlobals = { ...api, input, comms, widgets, interact };
   Object.assign(globalThis, notebookGlobals);
   // A front end's comm message runs its handler with that message as the parent of what it prints.
   const handleComm = (command: CommCommand): void => {
@@ -142,7 +196,8 @@ function installNotebookGlobals(): { answerInput: (reply: InputReplyCommand) => 
 }
 
 function reportLateError(kind: string, thrown: unknown): void {
-  writeEvent({ type: 'error', parent: currentParent(), error: errorContent(thrown, kind) });
+  const error = errorContent(thrown, kind);
+  if (!captureInWidget({ type: 'error', error })) writeEvent({ type: 'error', parent: currentParent(), error });
 }
 
 function main(): void {
@@ -161,7 +216,6 @@ function main(): void {
   // The kernel is gone (even if it was killed): nothing is left to serve.
   process.on('disconnect', () => process.exit(0));
 
-  let queue = Promise.resolve();
   process.on('message', (command: ExecutorCommand) => {
     // Answers to input() and comm messages come while a cell may still run: they cannot wait in the queue.
     if (command.type === 'input_reply') answerInput(command);

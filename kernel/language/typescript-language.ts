@@ -149,7 +149,8 @@ export class TypeScriptLanguage implements Language {
     });
     const action = ({ comm_open: 'open', comm_msg: 'msg', comm_close: 'close' } as const)[request.type];
     const targetName = request.type === 'comm_open' ? request.target_name : undefined;
-    this.executor.send({ type: 'comm', parent: cellId, action, comm_id: request.comm_id, target_name: targetName, data: request.data });
+    const buffers = request.buffers?.length ? request.buffers.map((buffer) => buffer.toString('base64')) : undefined;
+    this.executor.send({ type: 'comm', parent: cellId, action, comm_id: request.comm_id, target_name: targetName, data: request.data, metadata: request.metadata, buffers });
     await handled;
     this.commsInFlight.delete(cellId);
   }
@@ -175,8 +176,9 @@ export class TypeScriptLanguage implements Language {
       case 'comm_open':
       case 'comm_msg':
       case 'comm_close': {
-        const { parent, ...output } = event;
-        this.host.output(parent, output);
+        const { parent, metadata, buffers, ...output } = event;
+        const extras = { metadata, buffers: buffers?.map((text) => Buffer.from(text, 'base64')) };
+        this.host.output(parent, { ...output, extras });
         break;
       }
       case 'comm_done':
@@ -196,6 +198,9 @@ export class TypeScriptLanguage implements Language {
         break;
       case 'done':
         if (this.running?.cellId === event.parent) this.running.finish(event);
+        break;
+      case 'log':
+        this.host.log(event.text);
         break;
       case 'ready':
         break;

@@ -17,6 +17,7 @@ function setup({ diagnostics = [] } = {}) {
     output: (cellId, output) => outputs.push([cellId, output]),
     input: () => host.answer ?? Promise.resolve('typed'),
     stateLost: () => (host.lost += 1),
+    log: () => {},
   };
   const executor = { starts: [], sent: [], interrupts: [], kills: 0 };
   Object.assign(executor, {
