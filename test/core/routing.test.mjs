@@ -122,7 +122,7 @@ test('comms: both directions feed comm_info; the front end waits for the handler
   kernel.handle('shell', open);
   await sink.idleOf(open);
   assert.deepEqual(types(sink.iopubOf(open)), ['status:busy', 'stream:stdout', 'status:idle'], "the handler's output comes before idle");
-  assert.deepEqual(kernel.language.calls.find(([name]) => name === 'comm')[1], { type: 'comm_open', comm_id: 'c1', target_name: 'echo', data: { x: 1 } });
+  assert.deepEqual(kernel.language.calls.find(([name]) => name === 'comm')[1], { type: 'comm_open', comm_id: 'c1', target_name: 'echo', data: { x: 1 }, metadata: {}, buffers: [] });
   kernel.language.host.output('', { type: 'comm_open', comm_id: 'c2', target_name: 'plot', data: {} });
   const info = request('comm_info_request', {});
   kernel.handle('shell', info);

@@ -157,9 +157,19 @@ test("a front end's comm message resolves when the executor says its handler ran
   let handled = false;
   const done = language.comm({ type: 'comm_msg', comm_id: 'c1', data: { n: 1 } }, 'msg-9').then(() => (handled = true));
   const command = await sentCommand(executor, 'comm');
-  assert.deepEqual(command, { type: 'comm', parent: 'msg-9', action: 'msg', comm_id: 'c1', target_name: undefined, data: { n: 1 } });
+  assert.deepEqual(command, { type: 'comm', parent: 'msg-9', action: 'msg', comm_id: 'c1', target_name: undefined, data: { n: 1 }, metadata: undefined, buffers: undefined });
   assert.equal(handled, false);
   language.onEvent({ type: 'comm_done', parent: 'msg-9' });
   await done;
   assert.equal(handled, true);
+});
+
+test('comm metadata and binary buffers cross to the executor as base64 and come back as bytes', async () => {
+  const { language, executor, outputs } = setup();
+  void language.comm({ type: 'comm_msg', comm_id: 'w1', data: { method: 'update' }, metadata: { version: '2.1.0' }, buffers: [Buffer.from([0, 1, 255])] }, 'msg-10');
+  const command = await sentCommand(executor, 'comm');
+  assert.deepEqual([command.metadata, command.buffers], [{ version: '2.1.0' }, ['AAH/']]);
+  language.onEvent({ type: 'comm_msg', parent: 'msg-10', comm_id: 'w1', data: { method: 'custom' }, metadata: { version: '2.1.0' }, buffers: ['AAH/'] });
+  const [, sent] = outputs.find(([, output]) => output.type === 'comm_msg');
+  assert.deepEqual(sent.extras, { metadata: { version: '2.1.0' }, buffers: [Buffer.from([0, 1, 255])] });
 });

@@ -5,6 +5,7 @@ plain observations (messages, replies, timings), and prints them as one JSON obj
 stdout line. The node tests assert on that object, so every expectation lives in the .test.mjs.
 """
 
+import base64
 import json
 import os
 import queue
@@ -55,6 +56,8 @@ def slim(msg, arrived=None):
         "metadata": msg["metadata"],
         "content": msg["content"],
     }
+    if msg.get("buffers"):
+        out["buffers"] = [base64.b64encode(bytes(b)).decode("ascii") for b in msg["buffers"]]
     if arrived is not None:
         out["t"] = arrived
     return out
@@ -145,10 +148,13 @@ class Client:
 
     # -- requests ------------------------------------------------------------------------------
 
-    def send(self, msg_type, content=None, channel="shell"):
-        """Sends a message signed by the client's session; returns its msg_id."""
-        msg = self.kc.session.msg(msg_type, content or {})
-        getattr(self.kc, f"{channel}_channel").send(msg)
+    def send(self, msg_type, content=None, channel="shell", metadata=None, buffers=None):
+        """Sends a message signed by the client's session (with binary `buffers`, if any); returns its msg_id."""
+        msg = self.kc.session.msg(msg_type, content or {}, metadata=metadata)
+        if buffers:
+            self.kc.session.send(getattr(self.kc, f"{channel}_channel").socket, msg, buffers=buffers)
+        else:
+            getattr(self.kc, f"{channel}_channel").send(msg)
         return msg["header"]["msg_id"]
 
     def request(self, msg_type, content=None, channel="shell", timeout=10):

@@ -105,8 +105,8 @@ export class WidgetModel {
     return () => this.listeners.delete(listener);
   }
 
-  /** Front-end `custom` messages (a button's click). */
-  protected onCustom(handler: (content: unknown, buffers: Buffer[]) => void): void {
+  /** Calls `handler` with each `custom` message the front end's model sends (a button's click), and its binary buffers. */
+  onCustom(handler: (content: unknown, buffers: Buffer[]) => void): void {
     this.customHandlers.add(handler);
   }
 
@@ -187,7 +187,12 @@ export class WidgetModel {
       return;
     }
     const patch = { ...(received as State) };
-    for (const problem of insertBuffers(patch, bufferPaths, buffers)) this.host.log(`widget ${this.id}: ${problem}`);
+    const bufferProblems = insertBuffers(patch, bufferPaths, buffers);
+    if (bufferProblems.length > 0) {
+      // Binary values missing or misplaced: the update is incomplete, so none of it is applied.
+      this.host.log(`widget ${this.id}: update ignored: ${bufferProblems.join('; ')}`);
+      return;
+    }
     const accepted: string[] = [];
     const corrected: string[] = [];
     const before = { ...this.state };
