@@ -87,6 +87,8 @@ export type ExecutorEvent =
       timing?: CellTiming;
       /** The `%%timeline` chart's MIME bundle: the kernel shows it after the cell's error, if any. */
       timeline?: Record<string, string>;
+      /** The cell started interact runs, which show their own timing lines and charts: the cell's are not shown. */
+      timedByRuns?: boolean;
       /** `%timing` and `%timeline` after the cell: whether to show the timing line, and what a replacement executor starts with. */
       settings: MagicSettings;
     };

@@ -106,18 +106,20 @@ async function execute(command: ExecuteCommand): Promise<void> {
     measured ??= clock.end();
     error = compileError(command, thrown);
   }
-  await runCellTail();
+  const timedByRuns = await runCellTail();
   const userExpressions = error ? {} : await evaluateUserExpressions(command);
   const timeline = measured?.timeline ? timelineBundle(measured.timeline) : undefined;
-  writeEvent({ type: 'done', parent: command.parent, error, userExpressions, timing: measured?.timing, timeline, settings: { ...settings } });
+  writeEvent({ type: 'done', parent: command.parent, error, userExpressions, timing: measured?.timing, timeline, timedByRuns, settings: { ...settings } });
 }
 
-/** What the cell asked to run after its code (interact's first run), each measured on its own. */
-async function runCellTail(): Promise<void> {
+/** What the cell asked to run after its code (interact's first run), each measured on its own; whether there was any. */
+async function runCellTail(): Promise<boolean> {
   const tail = cellTail ?? [];
+  const ran = tail.length > 0;
   for (let task = tail.shift(); task; task = tail.shift()) await task().catch((thrown: unknown) => reportLateError('Error in an interact run:', thrown));
   cellTail = undefined;
   cellTimeline = false;
+  return ran;
 }
 
 /** After the running cell's code, or next in line when none runs. */
@@ -126,9 +128,15 @@ function schedule(task: () => Promise<void>): void {
   else queue = queue.then(task).catch((thrown: unknown) => reportLateError('Error in an interact run:', thrown));
 }
 
-/** Runs `fn` as a unit of its own for the clock, under the request that caused it (a cell, a slider's message). */
+let runs = 0;
+
+/**
+ * Runs `fn` as a unit of its own for the clock. It gets an origin of its own, so the clock counts
+ * what `fn` starts and not the promises of the machinery awaiting it, which belong to the request
+ * that caused the run (a cell, a slider's message). What it prints goes to its Output widget.
+ */
 async function measureRun(fn: () => unknown, timeline: boolean): Promise<MeasuredRun> {
-  const parent = currentParent();
+  const parent = `${currentParent()}/run-${++runs}`;
   clock.begin(parent, timeline);
   const running = origin.run(parent, async () => fn());
   clock.syncDone();

@@ -98,10 +98,11 @@ export class TypeScriptLanguage implements Language {
     if (!outcome.error) this.typeGate.afterRun(cell.code);
     if ('settings' in outcome) this.settings = outcome.settings;
     const epilogue: MimeBundle[] = [];
-    if ('timeline' in outcome && outcome.timeline) epilogue.push(outcome.timeline);
+    const quiet = 'timedByRuns' in outcome && outcome.timedByRuns === true;
+    if ('timeline' in outcome && outcome.timeline && !quiet) epilogue.push(outcome.timeline);
     // %timing is the executor's; before its first report it is on, as the executor starts.
     const line = 'timing' in outcome && outcome.timing ? timingBundle(outcome.timing) : 'restartedAfterMs' in outcome ? restartTimingBundle(outcome.restartedAfterMs) : undefined;
-    if (line && (this.settings?.timing ?? true)) epilogue.push(line);
+    if (line && !quiet && (this.settings?.timing ?? true)) epilogue.push(line);
     const userExpressions = 'userExpressions' in outcome ? outcome.userExpressions : {};
     const metadata = 'timing' in outcome && outcome.timing ? { timing: outcome.timing } : {};
     return { error: outcome.error, userExpressions, epilogue, metadata };

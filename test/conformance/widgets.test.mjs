@@ -164,6 +164,9 @@ test('interact runs once in the cell, again after slider moves (once for two qui
   assert.equal(firstOutputs[0].text, 'all: 3 jobs\n', "the slider starts mid-range and the dropdown at its first option");
   assert.equal(firstOutputs[1].data['text/plain'], '30', "the function's value is shown");
   assert.match(firstOutputs[2].data['text/plain'], /^jobs=3, mode="all" · ⏱ 1\d\d ms wall/, 'a timing line for the run, 150 ms of timers');
+  const timingLines = ofType(first.iopub, 'display_data').filter((m) => String(m.content.data['text/plain']).startsWith('⏱'));
+  assert.deepEqual(timingLines, [], "the runs show their timing: the cell's own line would be a second, different one");
+  assert.ok(first.reply.metadata.timing.wallMs > 0, 'the reply still carries the cell’s timing');
   const [shown] = ofType(first.iopub, 'display_data').filter((m) => VIEW in m.content.data);
   const [copy] = ofType(first.iopub, 'update_display_data');
   assert.equal(copy.content.transient.display_id, shown.content.transient.display_id);

@@ -50,6 +50,16 @@ async function sentCommand(executor, type) {
   throw new Error(`no ${type} command sent; sent: ${JSON.stringify(executor.sent)}`);
 }
 
+test("a cell whose interact runs show their own timing: no timing line or chart under the cell; the reply still has its timing", async () => {
+  const { language, executor } = setup();
+  const outcome = language.execute(cell('interact(f, { n: [1, 5] })'));
+  await sentCommand(executor, 'execute');
+  language.onEvent({ type: 'done', parent: 'msg-1', userExpressions: {}, timing, timeline: { 'text/plain': 'chart' }, timedByRuns: true, settings: { timing: true, timeline: true } });
+  const result = await outcome;
+  assert.deepEqual(result.epilogue, []);
+  assert.deepEqual(result.metadata, { timing });
+});
+
 test('a cell runs on the executor; its events become output; done closes it with the timing line', async () => {
   const { language, executor, checker, outputs } = setup();
   const outcome = language.execute(cell('console.log(1)'));

@@ -29,7 +29,9 @@ export function ensureLabBuilt() {
     if (result.status !== 0) throw new Error(`npm ${args.join(' ')} in test/jupyterlab failed:\n${result.stdout}\n${result.stderr}`);
   };
   const started = Date.now();
-  if (!existsSync(path.join(LAB, 'node_modules', '@jupyterlab', 'application'))) run(['install', '--no-audit', '--no-fund']);
+  // npm records each install in node_modules/.package-lock.json: older than package.json means a dependency changed.
+  const installRecord = path.join(LAB, 'node_modules', '.package-lock.json');
+  if (!existsSync(installRecord) || statSync(installRecord).mtimeMs < statSync(path.join(LAB, 'package.json')).mtimeMs) run(['install', '--no-audit', '--no-fund']);
   const installed = Date.now();
   run(['run', 'build']);
   return `JupyterLab built: install ${((installed - started) / 1000).toFixed(1)} s, build ${((Date.now() - installed) / 1000).toFixed(1)} s`;
