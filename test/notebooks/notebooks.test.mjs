@@ -58,12 +58,17 @@ function parseTimingLine(text) {
   return timing;
 }
 
+/** The lines of a cell's displays; an interact's display holds its first run's (its text copy for front ends without widgets). */
+const displayLines = (cell) => cell.outputs.filter((o) => o.output_type === 'display_data').flatMap((o) => o.text.split('\n'));
 const timingOf = (cell) => {
-  const lines = cell.outputs.filter((o) => o.output_type === 'display_data' && o.text.startsWith('⏱')).map((o) => parseTimingLine(o.text));
+  const lines = displayLines(cell).filter((line) => /(^|· )⏱/.test(line)).map(parseTimingLine);
   return lines.at(-1) ?? null;
 };
-/** The text rendering of a cell's %%timeline chart. */
-const chartOf = (cell) => cell.outputs.find((o) => o.output_type === 'display_data' && o.mimes.includes('text/html') && o.text.startsWith('wall '))?.text ?? '';
+/** The text rendering of a cell's %%timeline chart (from its `wall …` line on). */
+const chartOf = (cell) => {
+  const text = cell.outputs.find((o) => o.output_type === 'display_data' && o.mimes.includes('text/html') && /^wall /m.test(o.text))?.text ?? '';
+  return text.slice(text.search(/^wall /m));
+};
 const stdoutOf = (cell) => cell.outputs.filter((o) => o.output_type === 'stream' && o.name === 'stdout').map((o) => o.text).join('');
 const codeCells = (cells) => cells.filter((c) => c.cell_type === 'code');
 const byId = (cells, id) => {
@@ -202,6 +207,14 @@ for (const nb of [english, korean]) {
     const settled = timing('exp-settled');
     assert.ok(settled.wall >= 0.45 && settled.wall < 1.2, `exp-settled: ${settled.text}`);
     assert.match(stdoutOf(byId(cells, 'exp-settled')), /job 0 ok\njob 1 ok\nrejected: job 2 failed\njob 3 ok/);
+    // interact: the sliders' first run, kept as text for readers without widgets.
+    const sliders = byId(cells, 'exp-sliders').outputs.find((o) => o.mimes.includes('application/vnd.jupyter.widget-view+json'));
+    assert.ok(sliders?.mimes.includes('text/html'), 'the sliders cell shows widgets, with HTML for front ends without them');
+    assert.match(sliders.text, /^5 jobs, at most 2 at a time: (8\d\d|9\d\d|1\d{3}) ms$/m, 'about ⌈5 / 2⌉ × 300 ms');
+    const run = timingOf(byId(cells, 'exp-sliders'));
+    assert.match(run.text, /^jobs=5, limit=2 · ⏱/, "the run's own timing line names its values");
+    assert.ok(run.overlap >= 1.4 && run.overlap <= 2, `at most two at a time: overlap ${run.overlap}`);
+    assert.match(chartOf(byId(cells, 'exp-sliders')), /worker · sleep\(300\)/, "the run's chart");
     const fail = byId(cells, 'exp-fail');
     assert.ok(fail.tags.includes('raises-exception'));
     assert.deepEqual(fail.outputs.filter((o) => o.output_type === 'error').map((o) => o.evalue), ['job 2 failed']);

@@ -10,6 +10,15 @@ export abstract class ValueWidget<V> extends WidgetModel {
     this.set(this.writeValue(value));
   }
 
+  /** The label beside the control. */
+  get description(): string {
+    return String(this.state.description ?? '');
+  }
+
+  set description(text: string) {
+    this.set({ description: text });
+  }
+
   /** Calls `fn` whenever the value changes, from the front end or from code; returns what stops it. */
   observe(fn: (change: Change<V>) => void): () => void {
     return this.onChange((_keys, before) => {

@@ -53,7 +53,11 @@ const DEBOUNCE_MS = 100;
 const midpoint = (min: number, max: number, step: number): number => min + Math.round((max - min) / 2 / step) * step;
 
 function controlFor(host: WidgetHost, description: string, spec: ControlSpec): ValueWidget<unknown> {
-  if (spec instanceof ValueWidget) return spec;
+  if (spec instanceof ValueWidget) {
+    // A control passed in without a label is labelled with its name, as the built ones are.
+    if (spec.description === '') spec.description = description;
+    return spec;
+  }
   if (typeof spec === 'boolean') return new Checkbox(host, { description, value: spec });
   if (typeof spec === 'string') return new Text(host, { description, value: spec });
   if (typeof spec === 'number') {
