@@ -14,6 +14,7 @@ const indexOf = (needle) => SOURCES.findIndex((cell) => [cell.source].flat().joi
 const BLOCKING = indexOf('for (let i = 0; i < 5; i++) job(i);');
 const PARALLEL = indexOf('await Promise.all([0, 1, 2, 3, 4].map(asyncJob))');
 const PROGRESS = indexOf('progress.all');
+const SLIDERS = SOURCES.findIndex((cell) => cell.id === 'exp-sliders');
 const TAGGED = SOURCES.flatMap((cell, index) => ((cell.metadata.tags ?? []).includes('raises-exception') ? [index] : []));
 
 const lab = labSession({ notebooks: [tutorialNotebook], open: path.basename(tutorialNotebook), logName: 'lab-tutorial-server' });
@@ -79,6 +80,34 @@ test('after Run All: every cell ran, errors only where tagged, the promised tota
   }
   assert.match(outcomes[BLOCKING].timing[0].text, /event loop blocked [\d.]+ s \((9\d|100)%\)/);
   assert.match(outcomes[PARALLEL].timing[0].text, /overlap ×[45]\.\d/);
+  assert.deepEqual(lab.consoleProblems(), [], 'console errors or warnings on the page');
+});
+
+test("the experiments' sliders: moving \"jobs\" reruns the jobs, and the total, the timing line and the chart follow", { skip: LAB_MISSING, timeout: 90_000 }, async () => {
+  const cell = codeCells(lab.page).nth(SLIDERS);
+  await cell.scrollIntoViewIfNeeded();
+  const jobs = cell.locator('.widget-slider').first();
+  await jobs.waitFor({ timeout: 20_000 });
+  const shown = () => cell.locator('.jupyter-widgets-output-area, .widget-output').first().innerText();
+  const before = await shown();
+  assert.match(before, /5 jobs, at most 2 at a time: \d+ ms[\s\S]*jobs=5, limit=2 · ⏱/);
+  const chartBefore = await cell.locator('img.tempo-timeline').first().getAttribute('src');
+  // Drag the handle about a seventh of the way along the track (1 to 50 jobs), as a person does.
+  const handle = await cell.locator('.noUi-handle').first().boundingBox();
+  const track = await cell.locator('.noUi-target').first().boundingBox();
+  await lab.page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+  await lab.page.mouse.down();
+  await lab.page.mouse.move(track.x + track.width / 7, handle.y + handle.height / 2, { steps: 5 });
+  await lab.page.mouse.up();
+  const n = Number((await cell.locator('.widget-readout').first().innerText()).trim());
+  assert.ok(n > 5 && n < 15, `the slider reads ${n}`);
+  await lab.page.waitForFunction(([element, count]) => element.innerText.includes(`jobs=${count}, limit=2 · ⏱`), [await cell.elementHandle(), n], { timeout: 20_000, polling: 50 });
+  const after = await shown();
+  const total = Number(new RegExp(`${n} jobs, at most 2 at a time: (\\d+) ms`).exec(after)?.[1]);
+  const expected = Math.ceil(n / 2) * 300;
+  assert.ok(total >= expected && total < expected + 400, `${n} jobs, 2 at a time: ${total} ms, expected about ${expected} ms`);
+  assert.doesNotMatch(after, /5 jobs/, 'the new run replaced the old output');
+  assert.notEqual(await cell.locator('img.tempo-timeline').first().getAttribute('src'), chartBefore, 'the chart was redrawn');
   assert.deepEqual(lab.consoleProblems(), [], 'console errors or warnings on the page');
 });
 
