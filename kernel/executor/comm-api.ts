@@ -39,7 +39,7 @@ function fromWire(command: CommCommand): CommMessage {
  * handler)` answers front-end opens, `comms.open(target, data)` starts one from a cell. A comm
  * opened for a target nobody registered is closed at once, as the spec asks.
  */
-export function createComms(emit: (event: CommEvent) => void) {
+export function createComms(emit: (event: CommEvent) => void, log: (text: string) => void = () => {}) {
   const handlers = new Map<string, OpenHandler>();
   const open = new Map<string, Comm>();
 
@@ -83,7 +83,10 @@ export function createComms(emit: (event: CommEvent) => void) {
       return;
     }
     const comm = open.get(command.comm_id);
-    if (!comm) return;
+    if (!comm) {
+      log(`comm_${command.action} for comm ${JSON.stringify(command.comm_id)}, which is not open, ignored`);
+      return;
+    }
     if (command.action === 'msg') comm.onMsg?.(command.data, message);
     else {
       open.delete(command.comm_id);

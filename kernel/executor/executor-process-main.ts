@@ -177,10 +177,11 @@ function installNotebookGlobals(): { answerInput: (reply: InputReplyCommand) => 
   };
   const api = createDisplayApi(emitDisplay);
   const { input, answer } = createInput((id, prompt, password) => writeEvent({ type: 'input_request', parent: currentParent(), id, prompt, password }));
-  const { comms, handle } = createComms((event) => writeEvent({ ...event, parent: currentParent() }));
+  const log = (text: string): void => writeEvent({ type: 'log', text });
+  const { comms, handle } = createComms((event) => writeEvent({ ...event, parent: currentParent() }), log);
   const { widgets, interact } = createWidgetApi({
     comms,
-    log: (text) => writeEvent({ type: 'log', text }),
+    log,
     schedule,
     measure: measureRun,
     display: (value, displayId) => emitDisplay({ type: 'display', data: toMimeBundle(value), displayId }),

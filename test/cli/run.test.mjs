@@ -240,6 +240,18 @@ test('output a cell prints after it finished, and a display updated by a later c
   assert.ok(!JSON.stringify(updating.outputs).includes('after'), 'the updating cell shows only its own result');
 });
 
+test("a display the cell updated while it ran is printed again as it ended: interact's first run, a progress bar", async () => {
+  const file = notebook('updated.ipynb', ['interact(({ n }) => console.log(`n is ${n}`), { n: [1, 5] })', 'await progress.all([1, 2, 3].map((n) => new Promise((r) => setTimeout(r, 20 * n))))']);
+  const { code, stdout } = await run([file, '--no-color']);
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, /In \[1\]:[^]*VBox\(\)\n\[updated display\]\nn is 3\nn=3 · ⏱ [^]*In \[2\]:/, 'the widgets show as text, then the run they did');
+  assert.match(stdout, /\[updated display\]\n\[█{20}\] 3\/3 · [^\n]* · done/, 'the bar as it ended');
+  const json = await run([file, '--json']);
+  const updated = events(json.stdout).filter((event) => event.event === 'output_updated');
+  assert.deepEqual(updated.map((event) => event.cell), [1, 2]);
+  assert.match([updated[0].output.data['text/plain']].flat().join(''), /^n is 3\n/, 'stored as nbformat does: lines');
+});
+
 test('--json prints one parseable event per line: run, cells, outputs, summary', async () => {
   const file = notebook('json.ipynb', ['console.log("hi")', '1 + 1']);
   const { code, stdout } = await run([file, '--json']);

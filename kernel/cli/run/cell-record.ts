@@ -52,6 +52,8 @@ export class CellRecord {
   wallMs: number | undefined;
   blockedMs: number | undefined;
   private readonly displayIds = new Map<number, string>();
+  /** Outputs updated in place since they were shown (a progress bar, an interact's first run). */
+  private readonly updated = new Set<NotebookOutput>();
   private clearPending = false;
 
   constructor(readonly number: number, readonly cell: NotebookCell) {}
@@ -88,8 +90,18 @@ export class CellRecord {
     const id = (content.transient as { display_id?: string } | undefined)?.display_id;
     for (const [index, displayId] of this.displayIds) {
       const output = this.outputs[index];
-      if (displayId === id && output && 'data' in output) Object.assign(output, { data: storedData(content.data as Record<string, unknown>), metadata: content.metadata ?? {} });
+      if (displayId === id && output && 'data' in output) {
+        Object.assign(output, { data: storedData(content.data as Record<string, unknown>), metadata: content.metadata ?? {} });
+        this.updated.add(output);
+      }
     }
+  }
+
+  /** The outputs updated in place since the last call, in their final state. */
+  takeUpdated(): NotebookOutput[] {
+    const outputs = this.outputs.filter((output) => this.updated.has(output));
+    this.updated.clear();
+    return outputs;
   }
 
   onReply(reply: Message): void {

@@ -97,7 +97,9 @@ export class TerminalReporter implements Reporter {
     this.print(`${this.paint('33', text)}\n`, this.terminal.stderr);
   }
 
-  cellEnd(): void {
+  /** A terminal cannot redraw what it printed: displays updated since (a progress bar, an interact's run) are printed again as they ended. */
+  cellEnd(record: CellRecord): void {
+    for (const output of record.takeUpdated()) if ('data' in output) this.print(`${this.paint('2', '[updated display]')}\n${plainText(output.data)}\n`);
     this.progress.stop();
   }
 
@@ -154,6 +156,7 @@ export class JsonReporter implements Reporter {
   }
 
   cellEnd(record: CellRecord): void {
+    for (const output of record.takeUpdated()) this.emit({ event: 'output_updated', cell: record.number, output });
     this.emit({ event: 'cell_end', ...cellSummary(record), times: record.times });
   }
 
