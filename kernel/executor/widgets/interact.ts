@@ -84,6 +84,8 @@ export class Interactive<S extends Record<string, ControlSpec>> extends Box {
   readonly controls: { [K in keyof S]: ValueWidget<ValueOf<S[K]>> };
   readonly output: OutputWidget;
   private readonly made: ValueWidget<unknown>[];
+  /** Stops following the controls, the caller's own too, when it closes. */
+  private readonly unobserve: (() => void)[];
   private debounce: NodeJS.Timeout | undefined;
   private queued = false;
   private runs = 0;
@@ -105,7 +107,7 @@ export class Interactive<S extends Record<string, ControlSpec>> extends Box {
     this.output = output;
     this.made = entries.filter(([name]) => !(specs[name] instanceof ValueWidget)).map(([, control]) => control);
     this.madeUnderTimeline = interactHost.settings().timeline;
-    for (const [, control] of entries) control.observe(() => this.rerun());
+    this.unobserve = entries.map(([, control]) => control.observe(() => this.rerun()));
     this.queue();
   }
 
@@ -117,6 +119,7 @@ export class Interactive<S extends Record<string, ControlSpec>> extends Box {
   /** Closes the controls it made, its output and itself. */
   override close(): void {
     clearTimeout(this.debounce);
+    for (const stop of this.unobserve) stop();
     for (const control of this.made) control.close();
     this.output.close();
     super.close();
