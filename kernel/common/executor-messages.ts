@@ -77,8 +77,6 @@ export type ExecutorEvent =
   | { type: 'input_request'; parent: string; id: string; prompt: string; password: boolean }
   /** An error after the cell's reply: a throw in a timer, a rejection nobody handled. */
   | { type: 'error'; parent: string; error: ErrorContent }
-  /** Sent from the executor's exit hook, so the kernel can say which cell ended the process. */
-  | { type: 'exit'; parent: string; code: number }
   | {
       type: 'done';
       parent: string;

@@ -21,6 +21,7 @@ import { captureOutput as captureInWidget } from './widgets/output-widget';
 import { createWidgetApi } from './widgets/widget-api';
 import type { MeasuredRun } from './widgets/interact';
 import { InterruptGuard } from './interrupt-guard';
+import { trapProcessExit } from './process-exit';
 import { ReplEvaluator } from './repl-evaluator';
 import { capturedFrames, installStackCapture, isInternal } from './stack-capture';
 import { installMagicRuntime } from './magic-runtime';
@@ -221,9 +222,9 @@ function main(): void {
   process.on('unhandledRejection', (reason) => reportLateError('Unhandled promise rejection (nobody awaited or caught it):', reason));
   // An interrupt that finds no synchronous code of its cell running: stop the cell's pending await.
   guard.onInterrupt = () => evaluator.interrupt();
-  process.on('exit', (code) => writeEvent({ type: 'exit', parent: currentParent(), code }));
+  const exit = trapProcessExit();
   // The kernel is gone (even if it was killed): nothing is left to serve.
-  process.on('disconnect', () => process.exit(0));
+  process.on('disconnect', () => exit(0));
 
   process.on('message', (command: ExecutorCommand) => {
     // Answers to input() and comm messages come while a cell may still run: they cannot wait in the queue.

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { Worker } from 'node:worker_threads';
@@ -28,7 +29,10 @@ type Globals = typeof globalThis & { [RUN]?: () => unknown };
  * as it starts), and `onInterrupt` stops what the cell awaits.
  *
  * The watchdog's helper thread is kept started for the executor's life (keepSigintWatchdog), so
- * each run only registers with it; between runs, a SIGINT is then dropped rather than fatal.
+ * each run only registers with it; between runs, a SIGINT is then not fatal, but (node 20) it
+ * leaves the inspector unable to find the main context, so that every later cell in REPL mode
+ * fails. The only sender left is the executor itself: `process.kill` (trapSelfSigint) keeps
+ * such a signal in JavaScript.
  */
 export class InterruptGuard {
   private readonly state: InterruptState;
@@ -40,6 +44,7 @@ export class InterruptGuard {
 
   constructor(fd: number) {
     keepSigintWatchdog();
+    this.trapSelfSigint();
     const memory = new SharedArrayBuffer(INTERRUPT_STATE_BYTES);
     this.state = new InterruptState(memory);
     const agent = new Worker(join(__dirname, 'interrupt-thread-main.js'), { workerData: { fd, memory } });
@@ -47,6 +52,21 @@ export class InterruptGuard {
     agent.on('message', (cell: number) => {
       if (cell === this.cell) this.onInterrupt();
     });
+  }
+
+  /**
+   * `process.kill(process.pid, 'SIGINT')` inside a run interrupts it, as Ctrl+C would; between runs
+   * (a timer, a callback) the signal never leaves the process: the executor's own `SIGINT`
+   * listeners, if any, hear it.
+   */
+  private trapSelfSigint(): void {
+    const kill = process.kill.bind(process);
+    process.kill = (pid: number, signal?: string | number): true => {
+      const sigint = signal === 'SIGINT' || signal === constants.signals.SIGINT;
+      if (pid === process.pid && sigint && !this.state.inRun()) process.emit('SIGINT', 'SIGINT');
+      else kill(pid, signal);
+      return true;
+    };
   }
 
   /** Runs `body` where an interrupt of the current cell stops it: its value, what it threw, or an InterruptedError. */

@@ -43,6 +43,11 @@ export class InterruptState {
     for (;;) Atomics.wait(this.words, PARK, 0);
   }
 
+  /** Main thread: whether its code is inside an interruptible run now. */
+  inRun(): boolean {
+    return Atomics.load(this.words, REGION) !== 0;
+  }
+
   /** Main thread, after a run that SIGINT terminated (and so never reached `leave`). */
   clear(): void {
     Atomics.store(this.words, REGION, 0);

@@ -44,7 +44,6 @@ export class TypeScriptLanguage implements Language {
   private running: Running | undefined;
   /** The last number given to a cell sent to the executor. */
   private cells = 0;
-  private exitNote: { parent: string; code: number } | undefined;
   private starting: Promise<void> | undefined;
   private stopping = false;
   /** Between receiving a cell and handing it to the executor (type check, executor start). */
@@ -194,9 +193,6 @@ export class TypeScriptLanguage implements Language {
       case 'error':
         this.host.output(event.parent, { type: 'error', error: event.error });
         break;
-      case 'exit':
-        this.exitNote = { parent: event.parent, code: event.code };
-        break;
       case 'done':
         if (this.running?.cellId === event.parent) this.running.finish(event);
         break;
@@ -223,15 +219,13 @@ export class TypeScriptLanguage implements Language {
   onExecutorExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.stopping) return;
     const running = this.running;
-    const note = this.exitNote;
-    this.exitNote = undefined;
     this.host.stateLost();
-    const error = exitError(code, signal, note?.code, running?.escalation !== undefined);
+    const error = exitError(code, signal, running?.escalation !== undefined);
     this.starting = this.executor.start(this.settings);
     // The new executor knows no earlier cell, so neither may the checker.
     this.typeGate.reset();
     if (running) running.finish({ error, restartedAfterMs: performance.now() - running.sentAt });
-    else this.host.output(note?.parent ?? '', { type: 'error', error });
+    else this.host.output('', { type: 'error', error });
   }
 }
 
@@ -240,12 +234,13 @@ function interruptedBeforeRun(): ErrorContent {
   return { ename: 'Interrupted', evalue, traceback: [`\x1b[0;31mInterrupted\x1b[0m: ${evalue}`] };
 }
 
-function exitError(code: number | null, signal: NodeJS.Signals | null, exitCode: number | undefined, interrupted: boolean): ErrorContent {
+function exitError(code: number | null, signal: NodeJS.Signals | null, interrupted: boolean): ErrorContent {
   let cause: string;
   if (interrupted) cause = 'The cell did not stop when interrupted (a loop that started after an `await` cannot be interrupted in place), so Tempo stopped its executor.';
-  else if (exitCode !== undefined && signal === null) cause = `process.exit(${exitCode}) ended the executor.`;
   else if (signal !== null) cause = `The executor was killed by ${signal}${signal === 'SIGABRT' ? ' (often: out of memory)' : ''}.`;
-  else cause = `The executor crashed with exit code ${code}${code === 134 ? ' (often: out of memory)' : ''}.`;
+  else if (code === 134) cause = 'The executor crashed with exit code 134 (often: out of memory).';
+  // process.exit() only ends a cell (executor/process-exit.ts): this was process.reallyExit() or native code.
+  else cause = `The executor ended with exit code ${code} (process.reallyExit() or native code).`;
   const evalue = `${cause} A new executor has started: variables, functions and imports from earlier cells are gone; rerun the cells you need.`;
   return { ename: interrupted ? 'Interrupted' : 'ExecutorRestarted', evalue, traceback: [`\x1b[0;31m${interrupted ? 'Interrupted' : 'ExecutorRestarted'}\x1b[0m: ${evalue}`] };
 }

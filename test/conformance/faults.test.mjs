@@ -50,6 +50,8 @@ test('a SIGINT that reaches the executor between cells is dropped: the executor 
   assert.equal(r.scheduled.reply.content.status, 'ok');
   assert.equal(r.printed_after_signal, true, 'the executor printed after it sent itself SIGINT');
   assert.equal(r.keep, '42');
+  assert.equal(r.repl.reply.content.status, 'ok', `a later cell in REPL mode: ${r.repl.reply.content.evalue}`);
+  assert.equal(resultText(r.repl), '{ ok: true }');
 });
 
 test('unbounded recursion: RangeError reported, state kept', async () => {
@@ -105,14 +107,34 @@ test('an interrupt that reaches the executor while a large cell is still compili
   assert.equal(r.early_type, "'number'", 'variables from earlier cells survive the interrupt');
 });
 
-test('process.exit(3): the reply says the executor exited and restarted; the kernel answers after', async () => {
+test('process.exit(3) ends the cell with an error naming the call and its code; variables survive, no restart', async () => {
   const r = await check('process_exit');
   assert.ok(r.run.finished, 'the cell ended without an interrupt');
   const { content } = r.run.reply;
   assert.equal(content.status, 'error');
-  assert.match(content.evalue, /exit/i);
-  assert.match(content.evalue, /\b3\b/, 'names the exit code');
-  assert.match(content.evalue, /new executor|restart/i);
+  assert.equal(content.ename, 'ProcessExit', `${content.ename}: ${content.evalue}`);
+  assert.match(content.evalue, /process\.exit\(3\)/, 'names the call and its code');
+  assert.match(content.evalue, /kept/);
+  const errors = ofType(r.run.iopub, 'error');
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].content.traceback.join('\n'), /In\[\d+\], line 2/, 'the traceback points at the call in the cell');
+  assert.equal(streamText(r.run.iopub, 'stdout'), 'before\n', 'the cell stopped at the call');
+  assert.equal(resultText(r.later), "'kept'", 'variables from earlier cells are kept');
+  assert.equal(r.keep, '42');
+  assert.ok(r.late, 'process.exit() in a timer is reported under the cell that set it');
+  assert.equal(r.late.content.ename, 'ProcessExit');
+  assert.match(r.late.content.evalue, /process\.exit\(0\)/);
+  assert.equal(resultText(r.after), '2');
+});
+
+test('process.reallyExit(5) still ends the executor: the reply says so and that it restarted; the kernel answers after', async () => {
+  const r = await check('really_exit');
+  assert.ok(r.run.finished, 'the cell ended without an interrupt');
+  const { content } = r.run.reply;
+  assert.equal(content.status, 'error');
+  assert.equal(content.ename, 'ExecutorRestarted');
+  assert.match(content.evalue, /exit code 5/, 'names the exit code');
+  assert.match(content.evalue, /new executor/i);
   assert.equal(ofType(r.run.iopub, 'error').length, 1);
   assert.equal(resultText(r.after), '2');
   assert.equal(r.keep_type, "'undefined'", 'a new executor starts empty');

@@ -105,13 +105,13 @@ test('the executor dies under a cell: the cell fails with why, state is reset, a
   assert.equal(host.lost, 1, 'core hears that the comms are gone');
 });
 
-test('process.exit between cells: the error goes to the cell that called it', async () => {
-  const { language, outputs } = setup();
-  language.onEvent({ type: 'exit', parent: 'msg-7', code: 3 });
+test('the executor ends between cells: the error says how, and a new executor starts', async () => {
+  const { language, outputs, executor } = setup();
+  const starts = executor.starts.length;
   language.onExecutorExit(3, null);
   assert.equal(outputs.length, 1);
-  assert.equal(outputs[0][0], 'msg-7');
-  assert.match(outputs[0][1].error.evalue, /process\.exit\(3\) ended the executor/);
+  assert.match(outputs[0][1].error.evalue, /ended with exit code 3[\s\S]*new executor/);
+  assert.equal(executor.starts.length, starts + 1, 'a new executor started');
 });
 
 test('an interrupt the cell ignores for 3 s replaces the executor, and the cell says it was interrupted', async () => {

@@ -162,13 +162,30 @@ def stray_sigint_between_cells(c):
     scheduled = c.execute("setTimeout(() => { process.kill(process.pid, 'SIGINT'); setTimeout(() => console.log('after the SIGINT'), 20); }, 50); 'scheduled'")
     # The executor printing after the signal is what shows it carried on.
     printed = c.wait_iopub(lambda m: m["msg_type"] == "stream" and "after the SIGINT" in m["content"]["text"], timeout=10)
-    return {"scheduled": scheduled, "printed_after_signal": printed is not None, "keep": c.value("keep")}
+    # A cell in REPL mode (a declaration) whose value is an object: the inspector still hands it back.
+    repl = c.execute("const afterSignal = { ok: true };\nafterSignal")
+    return {"scheduled": scheduled, "printed_after_signal": printed is not None, "keep": c.value("keep"), "repl": repl}
 
 
 @check
 def process_exit(c):
     c.execute("%timing off")
-    run = c.execute_or_interrupt("process.exit(3)", timeout=10)
+    c.execute("let beforeExit = 'kept'")
+    run = c.execute_or_interrupt("console.log('before');\nprocess.exit(3);\nconsole.log('after');", timeout=10)
+    later = c.execute("beforeExit")
+    # From a timer, after its cell has ended: reported under that cell, as any late throw.
+    timer = c.execute("setTimeout(() => process.exit(), 20); 'scheduled'")
+    late = c.wait_iopub(lambda m: m["msg_type"] == "error" and m["parent_header"].get("msg_id") == timer["msg_id"], timeout=10)
+    after = c.execute("1 + 1")
+    c.execute("%timing on")
+    return {"run": run, "later": later, "late": late, "after": after, "keep": c.value("keep")}
+
+
+@check
+def really_exit(c):
+    # What a cell can still end: the executor restarts, with the notice.
+    c.execute("%timing off")
+    run = c.execute_or_interrupt("(process as any).reallyExit(5)", timeout=20)
     after = c.execute("1 + 1")
     c.execute("%timing on")
     return {"run": run, "after": after, "keep_type": c.value("typeof keep")}
