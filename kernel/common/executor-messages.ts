@@ -1,7 +1,7 @@
 // What the kernel process and its executor child say to each other. Requests go down Node's IPC
-// channel; events come back as JSON lines on fd 3, written synchronously by the executor so that
-// output reaches the kernel even while user code then blocks the thread. Interrupts have a pipe
-// of their own, which a thread of the executor reads even while a cell blocks the main one.
+// channel; events come back as JSON lines on fd 3, sent by a thread of the executor, so that
+// output reaches the kernel even while user code then blocks the main thread. Interrupts have a
+// pipe of their own, which the same thread reads.
 
 import type { ErrorContent, MimeBundle } from '../protocol/messages';
 import type { CellTiming } from './timeline-data';

@@ -1,22 +1,20 @@
-import { writeSync } from 'node:fs';
-import { EVENT_FD, type ExecutorEvent } from '../common/executor-messages';
+import { type ExecutorEvent } from '../common/executor-messages';
+import { EventRingWriter, eventRingMemory } from './event-ring';
 
-const retry = new Int32Array(new SharedArrayBuffer(4));
+/** Events on their way to the I/O thread (io-thread-main.ts), which sends them to the kernel. */
+export const eventMemory = eventRingMemory(1 << 20);
+const ring = new EventRingWriter(eventMemory);
 
 /**
- * Writes one event line to the kernel, synchronously: a cell that prints and then blocks the
- * thread (Atomics.wait, a busy loop) must not hold its output back until it yields.
+ * Queues one event line for the kernel. The I/O thread sends it at once even if the cell then
+ * blocks this thread (Atomics.wait, a busy loop), and sends a flood of lines in a few large
+ * writes instead of a system call each.
  */
 export function writeEvent(event: ExecutorEvent): void {
-  const bytes = Buffer.from(JSON.stringify(event) + '\n');
-  let offset = 0;
-  while (offset < bytes.length) {
-    try {
-      offset += writeSync(EVENT_FD, bytes, offset);
-    } catch (error) {
-      // A full non-blocking pipe: wait a moment for the kernel to read, then go on.
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      Atomics.wait(retry, 0, 0, 1);
-    }
-  }
+  ring.write(Buffer.from(JSON.stringify(event) + '\n'));
+}
+
+/** Before the process ends on purpose: lets the I/O thread send what is queued (up to `timeoutMs`). */
+export function flushEvents(timeoutMs = 1000): void {
+  ring.flush(timeoutMs);
 }

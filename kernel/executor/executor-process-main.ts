@@ -2,9 +2,11 @@
 // a cell that blocks, loops or crashes here never stalls heartbeat or control in the kernel.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { Console } from 'node:console';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { Script, constants as vmConstants } from 'node:vm';
+import { Worker } from 'node:worker_threads';
 import type { ErrorContent } from '../protocol/messages';
 import { createDisplayApi, type DisplayEvent } from './display-api';
 import { toMimeBundle } from '../display/mime-bundle';
@@ -13,8 +15,9 @@ import { describeThrown, formatCompileError, formatError } from '../display/trac
 import { CellClock } from './timing/cell-clock';
 import { formatTimes } from './timing/time-magics';
 import { CellRegistry } from './cell-registry';
-import { INTERRUPT_FD, type CommCommand, type ExecuteCommand, type ExecutorCommand, type InputReplyCommand } from '../common/executor-messages';
-import { writeEvent } from './event-writer';
+import { type CommCommand, type ExecuteCommand, type ExecutorCommand, type InputReplyCommand } from '../common/executor-messages';
+import { eventMemory, flushEvents, writeEvent } from './event-writer';
+import { INTERRUPT_STATE_BYTES } from './interrupt-state';
 import { createInput } from './input-prompt';
 import { createComms } from './comm-api';
 import { captureOutput as captureInWidget } from './widgets/output-widget';
@@ -31,7 +34,10 @@ import { CellSyntaxError, IMPORT_HELPER, transpileCell } from './transpile';
 /** The execute_request whose code is running now, or whose code started this async chain. */
 const origin = new AsyncLocalStorage<string>();
 const cells = new CellRegistry();
-const guard = new InterruptGuard(INTERRUPT_FD);
+const interruptMemory = new SharedArrayBuffer(INTERRUPT_STATE_BYTES);
+const ioThread = new Worker(join(__dirname, 'io-thread-main.js'), { workerData: { interruptMemory, eventMemory } });
+ioThread.unref();
+const guard = new InterruptGuard(interruptMemory, ioThread);
 const evaluator = new ReplEvaluator(guard);
 const kernelRoot = resolve(__dirname, '..');
 // Lanes are named after the user's code: the cells and the files they import, not node's, Tempo's or a package's.
@@ -57,6 +63,16 @@ function captureOutput(name: 'stdout' | 'stderr'): void {
     if (typeof done === 'function') process.nextTick(done as () => void);
     return true;
   }) as typeof stream.write;
+}
+
+/**
+ * node's global console also reports each call to the inspector once a session is connected (the
+ * REPL evaluator's is), which cost 3 µs a line, half of printing one. A console of its own class
+ * writes to the same streams and nothing else.
+ */
+function installPlainConsole(): void {
+  const plain = new Console({ stdout: process.stdout, stderr: process.stderr });
+  globalThis.console = Object.assign(plain, { Console });
 }
 
 /** Names the notebook's folder as the importer, so `import "pkg"` finds its node_modules. */
@@ -214,6 +230,7 @@ function main(): void {
   installStackCapture(cells, kernelRoot);
   captureOutput('stdout');
   captureOutput('stderr');
+  installPlainConsole();
   installModuleLoading();
   const { answerInput, handleComm } = installNotebookGlobals();
   // Errors outside any cell's await chain would otherwise end the process: report them under the
@@ -222,7 +239,7 @@ function main(): void {
   process.on('unhandledRejection', (reason) => reportLateError('Unhandled promise rejection (nobody awaited or caught it):', reason));
   // An interrupt that finds no synchronous code of its cell running: stop the cell's pending await.
   guard.onInterrupt = () => evaluator.interrupt();
-  const exit = trapProcessExit();
+  const exit = trapProcessExit(flushEvents);
   // The kernel is gone (even if it was killed): nothing is left to serve.
   process.on('disconnect', () => exit(0));
 

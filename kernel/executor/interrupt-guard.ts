@@ -1,8 +1,7 @@
 import { constants } from 'node:os';
-import { join } from 'node:path';
 import { Script } from 'node:vm';
-import { Worker } from 'node:worker_threads';
-import { INTERRUPT_STATE_BYTES, InterruptState } from './interrupt-state';
+import type { Worker } from 'node:worker_threads';
+import { InterruptState } from './interrupt-state';
 
 export class InterruptedError extends Error {
   override readonly name = 'Interrupted';
@@ -23,7 +22,7 @@ type Globals = typeof globalThis & { [RUN]?: () => unknown };
  * quits on that signal's wake-up and leaves its own one behind, and the next run's helper takes
  * that at once and terminates whatever cell runs then. (Just before and after a run, SIGINT has
  * its default action: it ends the executor.) So the kernel does not signal the executor: it names
- * the cell to interrupt on INTERRUPT_FD, and the agent thread (interrupt-agent.ts) sends the
+ * the cell to interrupt on INTERRUPT_FD, and the executor's I/O thread (io-thread-main.ts) sends the
  * SIGINT only while that cell's code is inside `run`, which then does not end before the signal
  * has landed. Otherwise the request waits for the cell's next `run` (a cell still compiling stops
  * as it starts), and `onInterrupt` stops what the cell awaits.
@@ -42,13 +41,11 @@ export class InterruptGuard {
   /** Called on an interrupt of the running cell that came while none of its code was inside `run`. */
   onInterrupt: () => void = () => {};
 
-  constructor(fd: number) {
+  /** `memory`: the interrupt state shared with `agent`, the thread that reads the kernel's requests. */
+  constructor(memory: SharedArrayBuffer, agent: Worker) {
     keepSigintWatchdog();
     this.trapSelfSigint();
-    const memory = new SharedArrayBuffer(INTERRUPT_STATE_BYTES);
     this.state = new InterruptState(memory);
-    const agent = new Worker(join(__dirname, 'interrupt-thread-main.js'), { workerData: { fd, memory } });
-    agent.unref();
     agent.on('message', (cell: number) => {
       if (cell === this.cell) this.onInterrupt();
     });

@@ -10,9 +10,22 @@ export class ProcessExit extends Error {
   }
 }
 
-/** Makes `process.exit` throw ProcessExit; returns the real one, for the executor's own use. */
-export function trapProcessExit(): (code?: number) => never {
+type Ending = (...args: unknown[]) => never;
+
+/**
+ * Makes `process.exit` throw ProcessExit; returns the real one, for the executor's own use. What
+ * still ends the process at once first lets `flush` send the output queued before it.
+ */
+export function trapProcessExit(flush: () => void): (code?: number) => never {
   const exit = process.exit.bind(process);
+  const endings = process as unknown as Record<'reallyExit' | 'abort', Ending>;
+  for (const name of ['reallyExit', 'abort'] as const) {
+    const end = endings[name];
+    endings[name] = (...args) => {
+      flush();
+      return end.apply(process, args);
+    };
+  }
   process.exit = ((code?: number | string | null) => {
     throw new ProcessExit(code ?? process.exitCode ?? 0);
   }) as typeof process.exit;

@@ -134,6 +134,9 @@ test('process.reallyExit(5) still ends the executor: the reply says so and that 
   assert.equal(content.status, 'error');
   assert.equal(content.ename, 'ExecutorRestarted');
   assert.match(content.evalue, /exit code 5/, 'names the exit code');
+  const printed = streamText(r.run.iopub, 'stdout');
+  assert.equal(printed.length, 3_000_001 + 'last words\n'.length, 'all that the cell printed just before still arrives');
+  assert.ok(printed.endsWith('x\nlast words\n'));
   assert.match(content.evalue, /new executor/i);
   assert.equal(ofType(r.run.iopub, 'error').length, 1);
   assert.equal(resultText(r.after), '2');

@@ -185,7 +185,8 @@ def process_exit(c):
 def really_exit(c):
     # What a cell can still end: the executor restarts, with the notice.
     c.execute("%timing off")
-    run = c.execute_or_interrupt("(process as any).reallyExit(5)", timeout=20)
+    # Three megabytes just before: more than the executor has sent by the time it ends, unless it waits.
+    run = c.execute_or_interrupt("console.log('x'.repeat(3_000_000));\nconsole.log('last words');\n(process as any).reallyExit(5)", timeout=20)
     after = c.execute("1 + 1")
     c.execute("%timing on")
     return {"run": run, "after": after, "keep_type": c.value("typeof keep")}
