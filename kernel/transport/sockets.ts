@@ -29,6 +29,9 @@ export class Transport {
     this.iopub = new zmq.XPublisher();
     // Pass every subscription up, not only the first per topic, so each client gets its welcome.
     this.iopub.verbosity = 'allSubs';
+    // No send limit: at ZeroMQ's default of 1,000 queued messages a PUB socket silently drops the
+    // rest, and a burst of displays or widget messages lost outputs and even the cell's idle.
+    this.iopub.sendHighWaterMark = 0;
     this.heartbeat = new zmq.Reply();
     const queue = (name: string, socket: zmq.Writable): SendQueue =>
       new SendQueue((frames) => socket.send(frames), (error) => handlers.onError(`send on ${name}`, error));

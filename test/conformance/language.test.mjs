@@ -114,6 +114,13 @@ test('after errors the kernel still runs cells', async () => {
   assertOk(await check('runs_after_errors'), '2');
 });
 
+test('a burst of 20,000 displays arrives whole and in order, and the cell still goes idle', async () => {
+  const flood = await check('display_flood');
+  assert.equal(flood.reply.content.status, 'ok');
+  assert.ok(flood.count >= 20_000, `${flood.count} of 20,000 displays arrived`);
+  assert.ok(flood.in_order, 'the displays are 0..19999 in order');
+});
+
 test('a flood of 100,000 console.log lines arrives complete, in order, batched into few messages', async () => {
   const flood = await check('stdout_flood');
   assert.ok(!flood.timed_out, `the cell did not finish within ${flood.deadline} s (${flood.stream_messages} stream messages, ${flood.text.length} chars so far)`);

@@ -108,6 +108,14 @@ def runs_after_errors(c):
 
 
 @check
+def display_flood(c):
+    # 20,000 messages in a burst: far past ZeroMQ's default queue of 1,000, where IOPub drops.
+    run = c.execute("for (let i = 0; i < 20000; i++) display(i)", timeout=FLOOD_DEADLINE)
+    shown = [m["content"]["data"]["text/plain"] for m in run["iopub"] if m["msg_type"] == "display_data"]
+    return {"reply": run["reply"], "count": len(shown), "in_order": shown[:20000] == [str(i) for i in range(20000)]}
+
+
+@check
 def stdout_flood(c):
     # Last on purpose: if it overruns its deadline the kernel is still busy printing, and the
     # observations so far are still worth reporting.
