@@ -110,6 +110,8 @@ async function startServer(kind, { notebooks = [], extraNotebooks = {}, logName,
     const serverArgs = [
       '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0',
       `--ServerApp.token=${token}`, '--no-browser', '--allow-root', `--ServerApp.root_dir=${notebookDir}`,
+      // The server's default is python3: without ipykernel installed, the lab warns on every page.
+      '--MappingKernelManager.default_kernel_name=tempo',
     ];
     const args = kind === 'lab' ? [LAB_APP, ...serverArgs] : ['-m', 'jupyter_server', ...serverArgs];
     child = spawn(JUPYTER_SERVER_PYTHON, args, { env, cwd: notebookDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -21,6 +21,8 @@ console.log(`JupyterLab with Tempo: http://127.0.0.1:${port}/lab?token=${token}`
 const server = spawn('/usr/bin/python3', [
   path.join(here, 'lab_app.py'), '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, `--ServerApp.token=${token}`,
   '--no-browser', `--ServerApp.root_dir=${path.join(repo, 'notebooks')}`, ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+  // New notebooks get Tempo, and without ipykernel installed the lab does not warn of a missing python3.
+  '--MappingKernelManager.default_kernel_name=tempo',
 ], { stdio: 'inherit', env: { ...process.env, PATH: '/usr/bin:/bin', JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), TEMPO_LAB_STATE: path.join(here, 'build', 'state') } });
 server.on('exit', (code) => process.exit(code ?? 0));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
