@@ -11,7 +11,7 @@ const ring = new EventRingWriter(eventMemory);
  * writes instead of a system call each.
  */
 export function writeEvent(event: ExecutorEvent): void {
-  ring.write(Buffer.from(JSON.stringify(event) + '\n'));
+  ring.writeText(JSON.stringify(event) + '\n');
 }
 
 /** Before the process ends on purpose: lets the I/O thread send what is queued (up to `timeoutMs`). */

@@ -68,10 +68,12 @@ function captureOutput(name: 'stdout' | 'stderr'): void {
 /**
  * node's global console also reports each call to the inspector once a session is connected (the
  * REPL evaluator's is), which cost 3 µs a line, half of printing one. A console of its own class
- * writes to the same streams and nothing else.
+ * writes to the same streams and nothing else. ignoreErrors false: it then calls write(text) alone,
+ * without the error listener and callback it otherwise adds per call (captured streams never fail);
+ * colorMode false is what 'auto' finds on the executor's pipes, without asking on every call.
  */
 function installPlainConsole(): void {
-  const plain = new Console({ stdout: process.stdout, stderr: process.stderr });
+  const plain = new Console({ stdout: process.stdout, stderr: process.stderr, ignoreErrors: false, colorMode: false });
   globalThis.console = Object.assign(plain, { Console });
 }
 
