@@ -20,7 +20,7 @@ export function startTsc(cwd: string): API {
 /**
  * The project's tsconfig, as text: Tempo's defaults (written beside it as a file of their own),
  * then the notebook folder's tsconfig.json over them, then what the checker's model needs
- * whatever that says: `files` only, no output, a module kind and target where top-level await
+ * whatever that says: our `files` only (none of the folder's own), no output, a module kind and target where top-level await
  * is allowed, and rootDirs that join the checker's `folder` to the real one (see
  * newCheckerFolder). Problems go to `notes`.
  */
@@ -63,7 +63,9 @@ export function notebookTsconfig(api: API, cwd: string, folder: string, files: s
     }
   }
   forced.rootDirs = rootDirs.flatMap((dir) => [dir, path.join(folder, dir)]);
-  return JSON.stringify({ extends: bases, compilerOptions: forced, files });
+  // `include: []`: an `include` in the notebook folder's tsconfig.json would otherwise be inherited,
+  // and tsc would load every file it names (all of a repository's sources) into the cells' program.
+  return JSON.stringify({ extends: bases, compilerOptions: forced, files, include: [] });
 }
 
 /** tsc-child.sh, told where the real tsc is (the executable of TypeScript's package for this platform). */

@@ -114,6 +114,21 @@ test('a tsconfig.json next to the notebook sets compiler options', { timeout: 12
   }
 });
 
+test("a tsconfig.json's include does not bring the folder's files into the cells' program", { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
+  let checker;
+  try {
+    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ include: ['**/*'] }));
+    // A script (no import or export): were it loaded, its declaration would be a global.
+    writeFileSync(path.join(dir, 'other.ts'), 'declare const fromOtherFile: number;\n');
+    checker = new NativeChecker(dir);
+    assert.deepEqual(checker.check('fromOtherFile;').map((d) => `TS${d.code}`), ['TS2304']);
+  } finally {
+    checker?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a type error output shows each diagnostic with its line, a caret under the span, and TS code', () => {
   const content = typeErrorContent([{ code: 2322, message: 'Nope.', line: 2, column: 7, length: 3 }], 'let a\nconst abc: number = "";', 'In[4]');
   assert.equal(content.ename, 'TypeScriptError');
