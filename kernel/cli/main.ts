@@ -9,7 +9,7 @@ const kernelChecker = (): typeof import('./kernel-checker') => require('./kernel
 
 /**
  * `tempo kernel --checker-first`, what `tempo run` starts: starting tsc (~0.3 s) is the
- * longest part of its first cell, so its worker starts before anything else loads, ZeroMQ
+ * longest part of its first cell, so it starts before anything else loads, ZeroMQ
  * included. Jupyter's kernelspec goes without: there the first kernel_info_reply comes first.
  */
 const CHECKER_FIRST = '--checker-first';

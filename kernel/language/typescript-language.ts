@@ -64,7 +64,7 @@ export class TypeScriptLanguage implements Language {
   }
 
   /**
-   * Starting tsc takes its worker ~0.3 s, the longest wait of the first cell (type-gate.ts says
+   * Starting tsc takes ~0.3 s, the longest wait of the first cell (type-gate.ts says
    * how long it may be): it goes first.
    */
   start(): void {
