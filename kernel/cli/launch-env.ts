@@ -18,6 +18,14 @@ export function kernelLaunchEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...rest, [SAVED_CA_CERTS]: certs };
 }
 
+/**
+ * V8 flags for the kernel process, however it is started (the kernelspec, `tempo run`). It runs
+ * no user code, only the protocol and the checker's client: lite mode (no optimizing compilers,
+ * feedback allocated lazily) and no WebAssembly keep it smaller. Cells run in the executor,
+ * which starts without them.
+ */
+export const KERNEL_NODE_FLAGS = ['--lite-mode', '--no-expose-wasm'];
+
 /** The same for Jupyter, as the argv prefix of the kernelspec: a POSIX shell runs the command after it. */
 export const KERNEL_LAUNCH_ARGV = ['/bin/sh', '-c', `export ${SAVED_CA_CERTS}="\${NODE_EXTRA_CA_CERTS-}"; unset NODE_EXTRA_CA_CERTS; exec "$@"`, 'tempo-kernel'];
 

@@ -63,7 +63,7 @@ test('from the global install: tempo --version, tempo install with this node and
   const installed = run(tempoBin, ['install', '--prefix', jupyter], { cwd: empty });
   assert.match(installed.stdout, /^Installed kernelspec tempo in /);
   const spec = JSON.parse(readFileSync(path.join(jupyter, 'share', 'jupyter', 'kernels', 'tempo', 'kernel.json'), 'utf8'));
-  assert.deepEqual(spec.argv.slice(-4), [process.execPath, path.join(realpathSync(prefix), 'lib', 'node_modules', name, 'bin', 'tempo'), 'kernel', '{connection_file}']);
+  assert.deepEqual(spec.argv.slice(-6), [process.execPath, '--lite-mode', '--no-expose-wasm', path.join(realpathSync(prefix), 'lib', 'node_modules', name, 'bin', 'tempo'), 'kernel', '{connection_file}']);
   assert.match(run(tempoBin, ['list', '--prefix', jupyter], { cwd: empty }).stdout, /^tempo  .*jupyter prefix.*\(TypeScript \(Tempo\); runs .*global prefix.*bin\/tempo\)$/m);
 });
 
