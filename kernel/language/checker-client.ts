@@ -56,7 +56,7 @@ export class CheckerClient implements TypeChecker {
     this.failed.catch(() => undefined);
   }
 
-  /** Loads the checker and starts tsc (~0.3 s); the first request does it too. */
+  /** Loads the checker and starts tsc (~0.3 s); the first request does it, if nothing did before. */
   start(): void {
     if (this.checker || this.failure) return;
     try {
@@ -75,12 +75,15 @@ export class CheckerClient implements TypeChecker {
       (error: Error) => this.fail(`it could not start: ${error.message.split('\n')[0]}`),
     );
     // The warm-up loads the libraries and @types/node (a check), then what completion needs, so
-    // that the first real request is a warm one. Requests already in line skip it (`tempo run`
-    // sends its first cell at once): the first of them loads the libraries as the check would.
+    // that the first real request is a warm one. A request already in line (the one that started
+    // the checker) skips the check, as it loads the libraries itself; completion's part waits
+    // behind it.
     this.enqueue(async (checker) => {
       if (this.waiting === 1) await checker.check('');
-      if (this.warmCompletion && this.waiting === 1) await checker.complete('Math.f', 6);
     })
+      .then(async () => {
+        if (this.warmCompletion) await this.enqueue((checker) => checker.complete('Math.f', 6));
+      })
       .catch(() => undefined)
       .finally(this.markReady);
   }
@@ -108,6 +111,8 @@ export class CheckerClient implements TypeChecker {
   }
 
   reset(): void {
+    // Not started: no earlier cell was ever committed.
+    if (!this.checker) return;
     this.change((checker) => {
       checker.reset();
       return true;
