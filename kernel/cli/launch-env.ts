@@ -21,8 +21,8 @@ export function kernelLaunchEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /**
  * V8 flags for the kernel process, however it is started (the kernelspec, `tempo run`). It runs
  * no user code, only the protocol and the checker's client: lite mode (no optimizing compilers,
- * feedback allocated lazily) and no WebAssembly keep it smaller. Cells run in the executor,
- * which starts without them.
+ * feedback allocated lazily) keeps it smaller. Lite mode leaves WebAssembly out too, and warns
+ * on stderr unless told so with --no-expose-wasm. Cells run in the executor, without them.
  */
 export const KERNEL_NODE_FLAGS = ['--lite-mode', '--no-expose-wasm'];
 

@@ -54,6 +54,12 @@ test('kernelspecJson: the kernel starts without NODE_EXTRA_CA_CERTS, kept for it
   assert.deepEqual(run({ PATH: '/usr/bin:/bin' }), [null, '', ['a b', '{x}']]);
 });
 
+test("the kernel's V8 flags start node without a warning on stderr (lite mode alone warns that it turns WebAssembly off)", () => {
+  const { KERNEL_NODE_FLAGS } = createRequire(import.meta.url)(path.join(repo, 'dist', 'cli', 'launch-env.js'));
+  const run = spawnSync(process.execPath, [...KERNEL_NODE_FLAGS, '-e', 'process.stdout.write(typeof WebAssembly)'], { encoding: 'utf8' });
+  assert.deepEqual([run.status, run.stdout, run.stderr], [0, 'undefined', '']);
+});
+
 test('kernelspecJson: relative paths become absolute, display name can be overridden', () => {
   const spec = kernelspecJson({ nodePath: 'node', entry: 'bin/tempo', name: 'other', displayName: 'TS dev' });
   assert.ok([spec.argv.at(-6), spec.argv.at(-3)].every((p) => path.isAbsolute(p)));
