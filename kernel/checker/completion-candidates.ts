@@ -24,14 +24,14 @@ export interface Candidate {
   order: string;
   /** Known without the symbol (from tsc's completion kind); else taken from the symbol. */
   type?: string;
-  symbol: () => TsSymbol | undefined;
+  symbol: () => Promise<TsSymbol | undefined>;
 }
 
 /** What tsc offers at `position` (members after a dot, named imports, …); undefined for a bare name, which it refuses. */
-export function memberCandidates(project: Project, file: string, position: number): Candidate[] | undefined {
-  const info = completionsAt(project, file, position);
+export async function memberCandidates(project: Project, file: string, position: number): Promise<Candidate[] | undefined> {
+  const info = await completionsAt(project, file, position);
   // Inside a comment or a string tsc offers nothing.
-  return info?.entries.map((entry) => ({ name: entry.insertText ?? entry.name, order: entry.sortText ?? '', type: completionType(entry.kind), symbol: () => entry.symbol }));
+  return info?.entries.map((entry) => ({ name: entry.insertText ?? entry.name, order: entry.sortText ?? '', type: completionType(entry.kind), symbol: async () => entry.symbol }));
 }
 
 /**
@@ -41,28 +41,30 @@ export function memberCandidates(project: Project, file: string, position: numbe
  * must end with: see GLOBALS_PROBE; global types first where a type may be expected), then
  * keywords. `wordStart` is where the name being completed begins.
  */
-export function identifierCandidates(project: Project, file: string, position: number, wordStart: number, source: string, earlierNames: string[], probeEnd: number): Candidate[] {
+export async function identifierCandidates(project: Project, file: string, position: number, wordStart: number, source: string, earlierNames: string[], probeEnd: number): Promise<Candidate[]> {
   const { checker } = project;
   const at = { document: file, position };
   const symbol = (name: string) => () => checker.resolveName(name, SymbolFlags.Value | SymbolFlags.Type | SymbolFlags.Namespace, at);
   const local = namesInScope(source, position).map((name) => ({ name, order: '0', symbol: symbol(name) }));
   const earlier = earlierNames.map((name) => ({ name, order: '1', symbol: symbol(name) }));
-  const globalsAt = (probe: number, order: string, kindOf: (entry: CompletionEntry) => string | undefined): Candidate[] =>
-    (completionsAt(project, file, probe, false)?.entries ?? []).map((entry) => ({ name: entry.name, order: `${order}${entry.sortText ?? ''}`, type: kindOf(entry), symbol: symbol(entry.name) }));
+  const globalsAt = async (probe: number, order: string, kindOf: (entry: CompletionEntry) => string | undefined): Promise<Candidate[]> =>
+    ((await completionsAt(project, file, probe, false))?.entries ?? []).map((entry) => ({ name: entry.name, order: `${order}${entry.sortText ?? ''}`, type: kindOf(entry), symbol: symbol(entry.name) }));
   // tsc calls a type alias a class there: the kind comes from the symbol instead.
-  const types = MAY_BE_TYPE.test(source.slice(0, wordStart)) ? globalsAt(probeEnd - VALUES_PROBE.length, '2', () => undefined) : [];
-  const globals = [...types, ...globalsAt(probeEnd, '2~', (entry) => completionType(entry.kind))];
-  const keywords = KEYWORDS.map((name) => ({ name, order: '3', type: 'keyword', symbol: () => undefined }));
-  return [...local, ...earlier, ...globals, ...keywords];
+  const [types, values] = await Promise.all([
+    MAY_BE_TYPE.test(source.slice(0, wordStart)) ? globalsAt(probeEnd - VALUES_PROBE.length, '2', () => undefined) : [],
+    globalsAt(probeEnd, '2~', (entry) => completionType(entry.kind)),
+  ]);
+  const keywords = KEYWORDS.map((name) => ({ name, order: '3', type: 'keyword', symbol: async () => undefined }));
+  return [...local, ...earlier, ...types, ...values, ...keywords];
 }
 
 /**
  * tsc's completions at a position, or undefined where it refuses them: a bare name would need
  * auto-imports, which its API does not do ("completion list needs auto imports").
  */
-function completionsAt(project: Project, file: string, position: number, includeSymbol = true): { entries: readonly CompletionEntry[] } | undefined {
+async function completionsAt(project: Project, file: string, position: number, includeSymbol = true): Promise<{ entries: readonly CompletionEntry[] } | undefined> {
   try {
-    return project.checker.getCompletionsAtPosition(file, position, { includeSymbol }) ?? { entries: [] };
+    return (await project.checker.getCompletionsAtPosition(file, position, { includeSymbol })) ?? { entries: [] };
   } catch (error) {
     if (/needs auto imports/.test((error as Error).message)) return undefined;
     throw error;

@@ -8,7 +8,7 @@ import { blankMagics } from '../common/magics';
 import { toCodePoints, toUtf16 } from '../common/code-points';
 import { notebookGlobalsDeclarations } from './notebook-globals';
 import { QuickInfo } from './quick-info';
-import { NodeModulesStamp, notebookTsconfig, startTsc } from './tsc-project';
+import { NodeModulesStamp, notebookTsconfig, startTsc, type Tsc } from './tsc-project';
 import type { CellDiagnostic, Completion, CompletionItem, Inspection } from '../common/type-checker';
 
 /** tsc's error for assigning to each kind of declaration other than `let` and `var`. */
@@ -24,10 +24,11 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const SIGNATURES_FOR = 40;
 
 /**
- * TypeScript 7's native checker (a `tsc --api` child process, driven synchronously, so this runs
- * in a worker thread) over a fixed set of three files, written to a private folder where tsc
- * resolves their imports as if they sat in the notebook's folder (see newCheckerFolder). A fixed
- * root set keeps a check at a few milliseconds; a new root file would cost 30–50 ms.
+ * TypeScript 7's native checker (a `tsc --api` child process, driven through its asynchronous
+ * API, one call at a time: CheckerClient queues them) over a fixed set of three files, written
+ * to a private folder where tsc resolves their imports as if they sat in the notebook's folder
+ * (see newCheckerFolder). A fixed root set keeps a check at a few milliseconds; a new root file
+ * would cost 30–50 ms.
  *
  * - `__tempo_prev__.ts`: every committed cell's top-level declarations, as a module exporting
  *   them; a name declared again by a later cell keeps only its newest declaration.
@@ -43,6 +44,7 @@ export class NativeChecker {
   private readonly cellFile: string;
   private readonly prevFile: string;
   private readonly configFile: string;
+  private readonly rootFiles: string[];
   /** What each of our files holds, so that only a change is written and sent to tsc. */
   private readonly texts = new Map<string, string>();
   private readonly changed = new Set<string>();
@@ -60,10 +62,29 @@ export class NativeChecker {
   readonly notes: string[] = [];
 
   /**
-   * `folder` comes from newCheckerFolder(cwd), and whoever made it removes it. Without one, the
-   * checker makes its own and removes it on close().
+   * Starts tsc and writes the project. `folder` comes from newCheckerFolder(cwd), and whoever made
+   * it removes it; without one, the checker makes its own and removes it on close(). `onTscExit`
+   * is called if tsc ends (close() ends it too).
    */
-  constructor(cwd: string, folder?: string) {
+  static async start(cwd: string, folder?: string, onTscExit: (why: string) => void = () => undefined): Promise<NativeChecker> {
+    const tsc = await startTsc(cwd, onTscExit);
+    let checker: NativeChecker | undefined;
+    try {
+      checker = new NativeChecker(cwd, folder, tsc);
+      checker.write(checker.configFile, await notebookTsconfig(tsc.api, cwd, checker.folder, checker.rootFiles, checker.notes));
+      return checker;
+    } catch (error) {
+      await (checker ? checker.close() : tsc.end());
+      throw error;
+    }
+  }
+
+  private constructor(
+    cwd: string,
+    folder: string | undefined,
+    private readonly tsc: Tsc,
+  ) {
+    this.api = tsc.api;
     this.folder = folder ?? newCheckerFolder(cwd);
     this.ownsFolder = folder === undefined;
     const mirror = mirrorOf(this.folder, cwd);
@@ -75,15 +96,14 @@ export class NativeChecker {
     this.write(globalsFile, notebookGlobalsDeclarations());
     this.write(this.prevFile, 'export {};\n');
     this.write(this.cellFile, 'export {};\n');
-    this.api = startTsc(cwd);
-    this.write(this.configFile, notebookTsconfig(this.api, cwd, this.folder, [globalsFile, this.prevFile, this.cellFile], this.notes));
+    this.rootFiles = [globalsFile, this.prevFile, this.cellFile];
   }
 
-  check(code: string): CellDiagnostic[] {
+  async check(code: string): Promise<CellDiagnostic[]> {
     if (!this.setCell(code)) return [];
     const source = this.cellSource;
-    return this.project()
-      .program.getSemanticDiagnostics(this.cellFile)
+    const diagnostics = await (await this.project()).program.getSemanticDiagnostics(this.cellFile);
+    return diagnostics
       .filter((d) => d.category === DiagnosticCategory.Error && d.pos < source.length && !acceptedInNotebooks(d, source))
       .flatMap((d) => this.asDeclared(d))
       .map((d) => {
@@ -116,7 +136,7 @@ export class NativeChecker {
     return [{ ...own, code, message: `Cannot assign to '${name}' because it is ${what}.` }];
   }
 
-  complete(code: string, cursorPos: number): Completion {
+  async complete(code: string, cursorPos: number): Promise<Completion> {
     // A cell that does not parse yet (the usual state while typing) is completed as it stands.
     // The probe after it lists the globals, for completing a bare name (see identifierCandidates).
     this.setCell(code, true, GLOBALS_PROBE);
@@ -125,10 +145,10 @@ export class NativeChecker {
     const cursor = toCodePoints(source, position);
     let wordStart = position;
     while (wordStart > 0 && /[\p{ID_Continue}$\u200c\u200d]/u.test(source[wordStart - 1])) wordStart--;
-    const project = this.project();
+    const project = await this.project();
     const quickInfo = this.quickInfo(project);
     const probeEnd = this.texts.get(this.cellFile)?.length ?? 0;
-    const candidates = memberCandidates(project, this.cellFile, position) ?? identifierCandidates(project, this.cellFile, position, wordStart, source, [...this.prevKinds.keys()], probeEnd);
+    const candidates = (await memberCandidates(project, this.cellFile, position)) ?? (await identifierCandidates(project, this.cellFile, position, wordStart, source, [...this.prevKinds.keys()], probeEnd));
     const prefix = source.slice(wordStart, position);
     const lower = prefix.toLowerCase();
     const rank = (candidate: Candidate): number => (candidate.name.startsWith(prefix) ? 0 : 1);
@@ -137,33 +157,34 @@ export class NativeChecker {
       .sort((a, b) => rank(a) - rank(b) || a.order.localeCompare(b.order) || a.name.localeCompare(b.name));
     const start = toCodePoints(source, wordStart);
     const seen = new Set<string>();
-    const items: CompletionItem[] = [];
-    for (const candidate of matching) {
-      if (seen.has(candidate.name)) continue;
-      seen.add(candidate.name);
-      // Each symbol costs a few round trips to tsc: only the first matches get a signature.
-      const found = items.length < SIGNATURES_FOR ? candidate.symbol() : undefined;
-      const symbol = found && quickInfo.resolve(found);
-      const type = candidate.type ?? (symbol ? quickInfo.kind(symbol) : 'variable');
-      items.push({ start, end: cursor, text: candidate.name, type, signature: symbol ? quickInfo.describe(symbol) : '' });
-    }
+    const unique = matching.filter((candidate) => !seen.has(candidate.name) && seen.add(candidate.name));
+    // Each symbol costs a few round trips to tsc: only the first matches get a signature, asked for all at once.
+    const items: CompletionItem[] = await Promise.all(
+      unique.map(async (candidate, index) => {
+        const found = index < SIGNATURES_FOR ? await candidate.symbol() : undefined;
+        const symbol = found && (await quickInfo.resolve(found));
+        const type = candidate.type ?? (symbol ? quickInfo.kind(symbol) : 'variable');
+        return { start, end: cursor, text: candidate.name, type, signature: symbol ? await quickInfo.describe(symbol) : '' };
+      }),
+    );
     return { matches: items.map((item) => item.text), cursorStart: start, cursorEnd: cursor, metadata: { _jupyter_types_experimental: items } };
   }
 
-  inspect(code: string, cursorPos: number): Inspection {
+  async inspect(code: string, cursorPos: number): Promise<Inspection> {
     this.setCell(code, true);
     const source = this.cellSource;
     const position = toUtf16(source, cursorPos);
     // Shift-Tab comes with the cursor after the name, or inside `name(` : look back to the name.
     let back = position;
     while (back > 0 && /[\s(]/.test(source[back - 1])) back--;
-    const project = this.project();
+    const project = await this.project();
     const candidates = [position, position - 1, back - 1].filter((p) => p >= 0 && p < source.length);
+    const symbols = candidates.length > 0 ? await project.checker.getSymbolAtPosition(this.cellFile, candidates) : [];
     // Not the cell's own module (whitespace resolves to it).
-    const found = candidates.map((p) => project.checker.getSymbolAtPosition(this.cellFile, p)).find((symbol) => symbol !== undefined && !symbol.name.startsWith('"'));
+    const found = symbols.find((symbol) => symbol !== undefined && !symbol.name.startsWith('"'));
     if (!found) return { found: false, data: {} };
     const quickInfo = this.quickInfo(project);
-    return { found: true, data: quickInfo.help(quickInfo.resolve(found)) };
+    return { found: true, data: await quickInfo.help(await quickInfo.resolve(found)) };
   }
 
   /**
@@ -182,9 +203,9 @@ export class NativeChecker {
     this.rebuildPrev();
   }
 
-  /** Ends tsc (tests, and a worker whose tsc failed; otherwise it ends with the kernel). */
-  close(): void {
-    this.api.close();
+  /** Ends tsc (tests, and a checker whose tsc failed; otherwise it ends with the kernel). */
+  async close(): Promise<void> {
+    await this.tsc.end();
     if (this.ownsFolder) removeCheckerFolder(this.folder);
   }
 
@@ -245,35 +266,35 @@ export class NativeChecker {
   }
 
   /** The project with every change made so far; a package installed next to the notebook since is seen too. */
-  private project(): Project {
+  private async project(): Promise<Project> {
     if (!this.snapshot) {
       this.changed.clear();
-      this.snapshot = this.api.updateSnapshot({ openProjects: [this.configFile] });
-      this.noteConfigProblems();
+      this.snapshot = await this.api.updateSnapshot({ openProjects: [this.configFile] });
+      await this.noteConfigProblems();
     } else if (this.nodeModules.changed()) {
       this.changed.clear();
-      this.replaceSnapshot({ invalidateAll: true });
+      await this.replaceSnapshot({ invalidateAll: true });
     }
     // One file per snapshot: tsc updates a program for one changed file in 2–4 ms, but rebuilds
     // it for two (30–40 ms, measured with the previous cells' file and the cell both changed).
-    for (const file of this.changed) this.replaceSnapshot({ changed: [file] });
+    for (const file of [...this.changed]) await this.replaceSnapshot({ changed: [file] });
     this.changed.clear();
     return this.snapshot.getProject(this.configFile) as Project;
   }
 
-  private replaceSnapshot(fileChanges: { invalidateAll: true } | { changed: string[] }): void {
+  private async replaceSnapshot(fileChanges: { invalidateAll: true } | { changed: string[] }): Promise<void> {
     const previous = this.snapshot;
-    this.snapshot = this.api.updateSnapshot({ fileChanges });
-    previous?.dispose();
+    this.snapshot = await this.api.updateSnapshot({ fileChanges });
+    await previous?.dispose();
   }
 
   private quickInfo(project: Project): QuickInfo {
     return new QuickInfo(project.checker, project.emitter, new Set([this.cellFile, this.prevFile]));
   }
 
-  private noteConfigProblems(): void {
+  private async noteConfigProblems(): Promise<void> {
     const program = this.snapshot?.getProject(this.configFile)?.program;
-    for (const d of program?.getConfigFileParsingDiagnostics() ?? []) {
+    for (const d of (await program?.getConfigFileParsingDiagnostics()) ?? []) {
       if (d.code !== 18003) this.notes.push(`tsconfig.json: ${this.realPaths(flatten(d))}`);
     }
   }

@@ -14,30 +14,30 @@ export class QuickInfo {
   ) {}
 
   /** An import of an earlier cell or a package shows as what it names. */
-  resolve(symbol: TsSymbol): TsSymbol {
+  async resolve(symbol: TsSymbol): Promise<TsSymbol> {
     return symbol.flags & SymbolFlags.Alias ? this.checker.getAliasedSymbol(symbol) : symbol;
   }
 
-  describe(symbol: TsSymbol): string {
+  async describe(symbol: TsSymbol): Promise<string> {
     const { checker } = this;
     const flags = symbol.flags;
     const name = symbol.name;
-    const parent = symbol.getParent();
+    const parent = await symbol.getParent();
     // Members of anonymous object types have a parent named `__object` or `__type`: no prefix then.
     const qualified = parent && !parent.name.startsWith('__') && !parent.name.startsWith('"') ? `${parent.name}.${name}` : name;
     const type = () => checker.getTypeOfSymbol(symbol);
-    if (flags & SymbolFlags.Method) return `(method) ${qualified}${this.signature(type())}`;
-    if (flags & SymbolFlags.Function) return `function ${name}${this.signature(type())}`;
+    if (flags & SymbolFlags.Method) return `(method) ${qualified}${await this.signature(await type())}`;
+    if (flags & SymbolFlags.Function) return `function ${name}${await this.signature(await type())}`;
     if (flags & SymbolFlags.Class) return `class ${name}`;
     if (flags & SymbolFlags.Interface) return `interface ${name}`;
-    if (flags & SymbolFlags.TypeAlias) return `type ${name} = ${checker.typeToString(checker.getDeclaredTypeOfSymbol(symbol))}`;
+    if (flags & SymbolFlags.TypeAlias) return `type ${name} = ${await checker.typeToString(await checker.getDeclaredTypeOfSymbol(symbol))}`;
     if (flags & SymbolFlags.Enum) return `enum ${name}`;
     if (flags & SymbolFlags.EnumMember) return `(enum member) ${qualified}`;
     // A variable merged with a namespace (`console`) shows as the variable, as TypeScript does first.
-    if (flags & (SymbolFlags.Property | SymbolFlags.Accessor)) return `(property) ${qualified}: ${this.typeText(type())}`;
-    if (flags & SymbolFlags.Variable) return `${this.variableKind(symbol)} ${name}: ${this.typeText(type())}`;
+    if (flags & (SymbolFlags.Property | SymbolFlags.Accessor)) return `(property) ${qualified}: ${await this.typeText(await type())}`;
+    if (flags & SymbolFlags.Variable) return `${await this.variableKind(symbol)} ${name}: ${await this.typeText(await type())}`;
     if (flags & SymbolFlags.Module) return `namespace ${name}`;
-    return `${name}: ${this.typeText(type())}`;
+    return `${name}: ${await this.typeText(await type())}`;
   }
 
   /** The short kind Jupyter frontends show beside a completion. */
@@ -54,9 +54,8 @@ export class QuickInfo {
   }
 
   /** What Shift-Tab shows: the description, the JSDoc and its tags, as text/plain and text/markdown. */
-  help(symbol: TsSymbol): { 'text/plain': string; 'text/markdown': string } {
-    const signature = this.describe(symbol);
-    const { text: doc, tags } = this.documentation(symbol);
+  async help(symbol: TsSymbol): Promise<{ 'text/plain': string; 'text/markdown': string }> {
+    const [signature, { text: doc, tags }] = await Promise.all([this.describe(symbol), this.documentation(symbol)]);
     const plainTags = tags.map((tag) => [`@${tag.name}`, tag.parameter, tag.text].filter(Boolean).join(' '));
     const markdownTags = tags.map((tag) => `*@${tag.name}*${tag.parameter ? ` \`${tag.parameter}\`` : ''}${tag.text ? ` — ${tag.text}` : ''}`);
     return {
@@ -65,9 +64,9 @@ export class QuickInfo {
     };
   }
 
-  private documentation(symbol: TsSymbol): { text: string; tags: { name: string; parameter?: string; text: string }[] } {
-    const text = this.checker.getDocumentationCommentOfSymbol(symbol);
-    const tags = this.checker.getJsDocTagsOfSymbol(symbol).map((tag) => {
+  private async documentation(symbol: TsSymbol): Promise<{ text: string; tags: { name: string; parameter?: string; text: string }[] }> {
+    const [text, jsDocTags] = await Promise.all([this.checker.getDocumentationCommentOfSymbol(symbol), this.checker.getJsDocTagsOfSymbol(symbol)]);
+    const tags = jsDocTags.map((tag) => {
       const words = (tag.text ?? '').trim();
       if (tag.name !== 'param' && tag.name !== 'arg' && tag.name !== 'argument') return { name: tag.name, text: words };
       const [parameter, ...rest] = words.split(/\s+/);
@@ -77,26 +76,26 @@ export class QuickInfo {
   }
 
   /** `(x: number): number`, or `: T` for a value that cannot be called; `(+1 overload)` after the first of several. */
-  private signature(type: Type | undefined): string {
+  private async signature(type: Type | undefined): Promise<string> {
     if (!type) return '';
-    const signatures = this.checker.getSignaturesOfType(type, SignatureKind.Call);
-    if (signatures.length === 0) return `: ${this.typeText(type)}`;
-    const node = this.checker.signatureToSignatureDeclaration(signatures[0], SyntaxKind.MethodSignature);
-    const printed = node ? this.emitter.printNode(node).replace(/;\s*$/, '') : '()';
+    const signatures = await this.checker.getSignaturesOfType(type, SignatureKind.Call);
+    if (signatures.length === 0) return `: ${await this.typeText(type)}`;
+    const node = await this.checker.signatureToSignatureDeclaration(signatures[0], SyntaxKind.MethodSignature);
+    const printed = node ? (await this.emitter.printNode(node)).replace(/;\s*$/, '') : '()';
     const more = signatures.length - 1;
     return more > 0 ? `${printed} (+${more} overload${more > 1 ? 's' : ''})` : printed;
   }
 
-  private typeText(type: Type | undefined): string {
+  private async typeText(type: Type | undefined): Promise<string> {
     return type ? this.checker.typeToString(type) : 'any';
   }
 
-  private variableKind(symbol: TsSymbol): string {
+  private async variableKind(symbol: TsSymbol): Promise<string> {
     const declaration = symbol.valueDeclaration;
     if (declaration?.kind === SyntaxKind.Parameter) return '(parameter)';
     if (symbol.flags & SymbolFlags.FunctionScopedVariable) return 'var';
     if (!declaration || !this.ownFiles.has(declaration.path)) return 'const';
-    const list = declaration.resolve()?.parent;
+    const list = (await declaration.resolve())?.parent;
     return list && list.flags & NodeFlags.Const ? 'const' : 'let';
   }
 }

@@ -4,7 +4,7 @@ import { CheckerClient } from '../language/checker-client';
 import { log } from './kernel-log';
 
 /**
- * The kernel's TypeScript checker (a worker thread): completion, inspection and each cell's
+ * The kernel's TypeScript checker (tsc in a child process): completion, inspection and each cell's
  * check. `warmCompletion` false: nothing will ask for completions (`tempo run`).
  */
 export function createTypeChecker(warmCompletion = true): CheckerClient {

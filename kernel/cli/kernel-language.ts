@@ -1,6 +1,6 @@
 // The half of `tempo kernel` that runs cells: the TypeScript language, its executor child and
 // its checker. kernel-command.ts loads it once the sockets serve: its modules (child processes,
-// worker threads, display) take the kernel's thread ~15 ms that kernel_info does not need.
+// display) take the kernel's thread ~15 ms that kernel_info does not need.
 import type { Language, LanguageHost } from '../core/language';
 import { ExecutorProcess } from '../language/executor-process';
 import type { CheckerClient } from '../language/checker-client';

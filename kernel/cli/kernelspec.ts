@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PROTOCOL_VERSION } from '../protocol/messages';
-import { KERNEL_LAUNCH_ARGV } from './launch-env';
+import { KERNEL_LAUNCH_ARGV, KERNEL_NODE_FLAGS } from './launch-env';
 
 // The package's files, from the compiled dist/cli/kernelspec.js; realpath, so a kernelspec written
 // through npm's bin/ symlinks still names the installed files.
@@ -30,7 +30,7 @@ export type Scope = { kind: 'user' } | { kind: 'sys-prefix' } | { kind: 'prefix'
 /** The kernel.json content. Jupyter takes the kernel's name from its folder, not from here. */
 export function kernelspecJson(opts: { nodePath: string; entry: string; name: string; displayName?: string }): object {
   return {
-    argv: [...KERNEL_LAUNCH_ARGV, path.resolve(opts.nodePath), path.resolve(opts.entry), 'kernel', '{connection_file}'],
+    argv: [...KERNEL_LAUNCH_ARGV, path.resolve(opts.nodePath), ...KERNEL_NODE_FLAGS, path.resolve(opts.entry), 'kernel', '{connection_file}'],
     display_name: opts.displayName ?? DEFAULT_DISPLAY_NAME,
     language: 'typescript',
     interrupt_mode: 'message',

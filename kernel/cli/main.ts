@@ -9,8 +9,8 @@ const kernelChecker = (): typeof import('./kernel-checker') => require('./kernel
 
 /**
  * `tempo kernel --checker-first`, what `tempo run` starts: starting tsc (~0.3 s) is the
- * longest part of its first cell, so its worker starts before anything else loads, ZeroMQ
- * included. Jupyter's kernelspec goes without: there the first kernel_info_reply comes first.
+ * longest part of its first cell, so it starts before anything else loads, ZeroMQ
+ * included. Jupyter's kernelspec goes without: there the checker starts with the first request that needs it.
  */
 const CHECKER_FIRST = '--checker-first';
 

@@ -7,7 +7,7 @@ import { QueuedCell } from './run/queued-cell';
 import { joinSource, readNotebook, tagsOf, upgradeTo45, writeNotebook, type Notebook } from './run/notebook-file';
 import { parseRunArgs, type RunOptions } from './run/options';
 export { RUN_HELP } from './run/options';
-import { kernelLaunchEnv } from './launch-env';
+import { KERNEL_NODE_FLAGS, kernelLaunchEnv } from './launch-env';
 import { UsageError } from './usage-error';
 import { JsonReporter, TerminalReporter, type Reporter } from './run/reporters';
 
@@ -138,7 +138,7 @@ export async function runNotebook(args: string[]): Promise<number> {
   /** Runs the selected cells in order until one fails (nbclient's rule); true if one failed. */
   async function executeCells(): Promise<boolean> {
     try {
-      if (records.length > 0) await Promise.race([client.start(dirname(resolve(options.notebook)), kernelLaunchEnv(process.env)), stop.promise]);
+      if (records.length > 0) await Promise.race([client.start(dirname(resolve(options.notebook)), kernelLaunchEnv(process.env), KERNEL_NODE_FLAGS), stop.promise]);
       reporter.runStart({ notebook: options.notebook, records, codeCells, kernelPid: client.pid });
       // All at once; a cell tagged raises-exception may fail without the kernel aborting the rest.
       const queued = stopSignal ? [] : records.map((record) => new QueuedCell((onIopub) => client.execute(joinSource(record.cell.source), onIopub, !mayFail(record))));

@@ -70,14 +70,14 @@ export class KernelClient {
     return this.kernel?.pid;
   }
 
-  /** Starts the kernel in `cwd` (Jupyter starts a notebook's kernel in the notebook's folder) with `env` (cli/launch-env.ts). */
-  async start(cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  /** Starts the kernel in `cwd` (Jupyter starts a notebook's kernel in the notebook's folder) with `env` and node's `flags` (cli/launch-env.ts). */
+  async start(cwd: string, env: NodeJS.ProcessEnv, flags: readonly string[]): Promise<void> {
     const { path, dir, info } = await writeConnectionFile();
     this.dir = dir;
     this.signer = new Signer(info.signature_scheme, info.key);
     // JPY_PARENT_PID: the kernel exits by itself if this process dies without shutting it down.
     // --checker-first: nothing here waits for kernel_info, and the first cell waits for the checker.
-    this.kernel = spawn(process.execPath, [TEMPO, 'kernel', '--checker-first', path], { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...env, JPY_PARENT_PID: String(process.pid) } });
+    this.kernel = spawn(process.execPath, [...flags, TEMPO, 'kernel', '--checker-first', path], { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...env, JPY_PARENT_PID: String(process.pid) } });
     let failStart: (error: Error) => void = () => undefined;
     const startFailed = new Promise<never>((_, reject) => (failStart = reject));
     this.exited = new Promise((resolve) => {

@@ -32,6 +32,9 @@ export function newCheckerFolder(cwd: string): string {
 
 const PREFIX = 'tempo-checker-';
 
+/** Where tsc-child.sh finds the real tsc: set in the kernel's environment, kept out of the executor's. */
+export const TSC_PATH_VARIABLE = 'TEMPO_TSC';
+
 /**
  * Folders of kernels that are gone without removing theirs (killed outright, or out of memory):
  * each is named for its kernel's pid, so one whose process no longer exists is nobody's.
@@ -87,7 +90,7 @@ export function mirrorOf(folder: string, cwd: string): string {
 /** Removes the folder; the links go, never what they point to. */
 export function removeCheckerFolder(folder: string): void {
   try {
-    // Retries: the checker's thread may still be writing a file when the kernel exits.
+    // Retries: a file being written as the kernel exits leaves the folder not yet empty.
     rmSync(folder, { recursive: true, force: true, maxRetries: 2 });
   } catch {
     // Left in the system's temporary folder, as after a SIGKILL.

@@ -4,8 +4,8 @@
  * Lines are 1-based, columns 1-based code points, as tsc prints them. A request given `timeoutMs`
  * rejects with TypeCheckTimeout past it; one that cannot be served rejects with TypeCheckerUnavailable.
  *
- * One implementation today: TypeScript 7's native checker, driven from a worker thread
- * (worker-type-checker.ts, native-checker.ts).
+ * One implementation today: TypeScript 7's native checker, driven from the kernel's thread
+ * through its asynchronous API (language/checker-client.ts, checker/native-checker.ts).
  */
 export interface TypeChecker {
   /** Type errors of `code` checked against every committed cell; [] when it has a syntax error (the executor reports that). */

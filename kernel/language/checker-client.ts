@@ -1,16 +1,6 @@
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { newCheckerFolder, removeCheckerFolder } from '../common/checker-folder';
-import type { CheckerRequest, CheckerResponse } from '../common/checker-messages';
 import { TypeCheckerUnavailable, TypeCheckTimeout, type CellDiagnostic, type Completion, type Inspection, type TypeChecker } from '../common/type-checker';
-
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  timer?: NodeJS.Timeout;
-}
-
-const CHECKER_YOUNG_GENERATION_MB = 8;
+import type { NativeChecker } from '../checker/native-checker';
 
 /**
  * Words every declaration or import that later cells could see begins with. A cell without any
@@ -19,31 +9,36 @@ const CHECKER_YOUNG_GENERATION_MB = 8;
  */
 const MAY_DECLARE = /\b(?:var|let|const|using|function|class|interface|type|enum|namespace|module|declare|import|export)\b/;
 
-type Request = CheckerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
-
 /**
- * The TypeChecker the kernel uses: requests go to a worker thread driving TypeScript 7's
- * checker, answered in order. The worker starts loading at once; requests made before it
- * is ready queue behind the warm-up. When the worker dies every request fails with
- * TypeCheckerUnavailable, for good: the kernel then runs cells unchecked.
+ * The TypeChecker the kernel uses: TypeScript 7's checker (native-checker.ts, loaded when it
+ * starts), driven from the kernel's own thread through tsc's asynchronous API. The thread only
+ * sends requests and reads answers, so a slow check never holds up heartbeat, control or
+ * interrupts. Requests are served one at a time, in order; those made while tsc starts wait for
+ * it. When tsc dies or a request fails, every request fails with TypeCheckerUnavailable, for
+ * good: the kernel then runs cells unchecked.
  */
 export class CheckerClient implements TypeChecker {
   readonly ready: Promise<void>;
-  /** Milliseconds the worker took to load TypeScript and run its first check; set once ready. */
-  warmMs: number | undefined;
   /** Why the checker is unavailable, once it is. */
   failure: string | undefined;
-  private worker: Worker | undefined;
+  private checker: Promise<NativeChecker> | undefined;
   /** The checker's private folder for its files (see newCheckerFolder); removed once it is done. */
   private folder: string | undefined;
   private markReady: () => void = () => undefined;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  /** Rejects once the checker fails: a request pending on a tsc that died would never settle. */
+  private readonly failed: Promise<never>;
+  private rejectFailed: (error: Error) => void = () => undefined;
+  /** The last request in line; the next one starts when it is done. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Requests in line or being served, the warm-up's included. */
+  private waiting = 0;
+  /** Settles once a failed checker has ended tsc and removed its folder. */
+  private stopped: Promise<void> = Promise.resolve();
   /**
    * The last cell that checked clean: checked again against the same earlier cells (a cell rerun
-   * as it is, the common case), it is clean again without a trip to the worker. `changes` counts
-   * commits and resets sent; the cell is remembered only if none was sent while it was checked,
-   * and trusted only when none is still in flight (it might change the earlier cells).
+   * as it is, the common case), it is clean again without a trip to tsc. `changes` counts commits
+   * and resets made; the cell is remembered only if none was made while it was checked, and
+   * trusted only when none is still in line (it might change the earlier cells).
    */
   private lastClean: string | undefined;
   private changes = 0;
@@ -56,53 +51,47 @@ export class CheckerClient implements TypeChecker {
     private readonly warmCompletion = true,
   ) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
+    this.failed = new Promise((_, reject) => (this.rejectFailed = reject));
+    // Only ever raced against a request, which reports it.
+    this.failed.catch(() => undefined);
   }
 
-  /** Spawns the worker, which starts loading TypeScript at once; the first request does it too. */
+  /** Loads the checker and starts tsc (~0.3 s); the first request does it, if nothing did before. */
   start(): void {
-    if (this.worker || this.failure) return;
-    // Made and removed on this thread: a worker's exit handlers do not run when the kernel exits.
+    if (this.checker || this.failure) return;
     try {
       this.folder = newCheckerFolder(this.cwd);
     } catch (error) {
       return this.fail(`no folder for its files: ${(error as Error).message}`);
     }
     process.once('exit', this.removeFolder);
-    const worker = new Worker(path.join(__dirname, '../checker/checker-thread-main.js'), {
-      workerData: { cwd: this.cwd, folder: this.folder, warmCompletion: this.warmCompletion },
-      stdout: false,
-      stderr: false,
-      // A smaller young generation than V8's default keeps ~20 MB less resident; checks measured no slower.
-      resourceLimits: { maxYoungGenerationSizeMb: CHECKER_YOUNG_GENERATION_MB },
-    });
-    this.worker = worker;
-    // The kernel exits by process.exit; the checker never keeps it alive.
-    worker.unref();
-    worker.on('message', (response: CheckerResponse) => {
-      if ('ready' in response) {
-        this.warmMs = response.warmMs;
-        for (const note of response.notes) this.onNote(note);
-        this.markReady();
-        return;
-      }
-      const pending = this.pending.get(response.id);
-      if (!pending) return;
-      this.pending.delete(response.id);
-      clearTimeout(pending.timer);
-      if (response.ok) pending.resolve(response.result);
-      else pending.reject(new Error(response.error));
-    });
-    worker.on('error', (error) => this.fail(`the checker thread failed: ${error.message}`));
-    worker.on('exit', (code) => {
-      this.removeFolder();
-      this.fail(`the checker thread exited with code ${code}`);
-    });
+    // Loaded here, not with the kernel: TypeScript's API client is ~0.5 MB of JavaScript.
+    const { NativeChecker } = require('../checker/native-checker') as typeof import('../checker/native-checker');
+    this.checker = NativeChecker.start(this.cwd, this.folder, (why) => this.fail(why));
+    this.checker.then(
+      (checker) => {
+        for (const note of checker.notes) this.onNote(note);
+      },
+      (error: Error) => this.fail(`it could not start: ${error.message.split('\n')[0]}`),
+    );
+    // The warm-up loads the libraries and @types/node (a check), then what completion needs, so
+    // that the first real request is a warm one. A request already in line (the one that started
+    // the checker) skips the check, as it loads the libraries itself; completion's part waits
+    // behind it.
+    this.enqueue(async (checker) => {
+      if (this.waiting === 1) await checker.check('');
+    })
+      .then(async () => {
+        if (this.warmCompletion) await this.enqueue((checker) => checker.complete('Math.f', 6));
+      })
+      .catch(() => undefined)
+      .finally(this.markReady);
   }
 
   async check(code: string, timeoutMs?: number): Promise<CellDiagnostic[]> {
     if (this.changesInFlight === 0 && this.lastClean === code) return [];
     const changesBefore = this.changes;
-    const diagnostics = (await this.request({ op: 'check', code }, timeoutMs)) as CellDiagnostic[];
+    const diagnostics = await this.request((checker) => checker.check(code), timeoutMs);
     // Only a clean answer is kept: one with errors may be out of date without any commit (a
     // missing package installed since), and a cell with errors is not rerun unchanged for long.
     if (this.changes === changesBefore && diagnostics.length === 0) this.lastClean = code;
@@ -110,37 +99,42 @@ export class CheckerClient implements TypeChecker {
   }
 
   complete(code: string, cursorPos: number, timeoutMs?: number): Promise<Completion> {
-    return this.request({ op: 'complete', code, cursorPos }, timeoutMs) as Promise<Completion>;
+    return this.request((checker) => checker.complete(code, cursorPos), timeoutMs);
   }
 
   inspect(code: string, cursorPos: number, timeoutMs?: number): Promise<Inspection> {
-    return this.request({ op: 'inspect', code, cursorPos }, timeoutMs) as Promise<Inspection>;
+    return this.request((checker) => checker.inspect(code, cursorPos), timeoutMs);
   }
 
   commit(code: string): void {
-    if (MAY_DECLARE.test(code)) this.change({ op: 'commit', code });
+    if (MAY_DECLARE.test(code)) this.change((checker) => checker.commit(code));
   }
 
   reset(): void {
-    this.change({ op: 'reset', code: '' });
+    // Not started: no earlier cell was ever committed.
+    if (!this.checker) return;
+    this.change((checker) => {
+      checker.reset();
+      return true;
+    });
   }
 
-  /** A commit or reset: until the worker has done it, checks go to the worker; if it changed anything, the cached answer goes. */
-  private change(request: Request): void {
+  /** A commit or reset: until it is done, checks go to tsc; if it changed anything, the cached answer goes. */
+  private change(task: (checker: NativeChecker) => boolean): void {
     this.changes += 1;
     this.changesInFlight += 1;
-    this.request(request)
+    this.enqueue(task)
       .then((changed) => {
-        if (changed !== false) this.lastClean = undefined;
+        if (changed) this.lastClean = undefined;
       })
       .catch(() => (this.lastClean = undefined))
       .finally(() => (this.changesInFlight -= 1));
   }
 
-  /** Ends the worker (tests; the kernel simply exits). */
+  /** Ends tsc (tests; the kernel simply exits, and tsc with it). */
   async close(): Promise<void> {
-    await this.worker?.terminate();
-    this.removeFolder();
+    this.fail('closed');
+    await this.stopped;
   }
 
   private readonly removeFolder = (): void => {
@@ -152,30 +146,39 @@ export class CheckerClient implements TypeChecker {
   private fail(why: string): void {
     if (this.failure) return;
     this.failure = why;
+    this.rejectFailed(new TypeCheckerUnavailable(why));
     this.markReady();
-    for (const pending of this.pending.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(new TypeCheckerUnavailable(why));
-    }
-    this.pending.clear();
+    // A request that failed may have left tsc running: it goes, and the folder with it.
+    this.stopped = (this.checker ?? Promise.reject())
+      .then((checker) => checker.close())
+      .catch(() => undefined)
+      .finally(this.removeFolder);
   }
 
-  private request(request: Request, timeoutMs?: number): Promise<unknown> {
+  /** A request a caller waits for: past `timeoutMs` it rejects, and tsc still finishes it in line (its answer is dropped). */
+  private request<T>(task: (checker: NativeChecker) => Promise<T>, timeoutMs?: number): Promise<T> {
+    const answer = this.enqueue(task);
+    if (timeoutMs === undefined) return answer;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TypeCheckTimeout(`no answer from the type checker within ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** Puts `task` in line. Its failure (other than the checker's own) ends the checker. */
+  private enqueue<T>(task: (checker: NativeChecker) => Promise<T> | T): Promise<T> {
     this.start();
     if (this.failure) return Promise.reject(new TypeCheckerUnavailable(this.failure));
-    const worker = this.worker as Worker;
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const pending: Pending = { resolve, reject };
-      if (timeoutMs !== undefined) {
-        pending.timer = setTimeout(() => {
-          // The worker still answers later; that answer is dropped.
-          this.pending.delete(id);
-          reject(new TypeCheckTimeout(`no answer from the type checker within ${timeoutMs} ms`));
-        }, timeoutMs);
-      }
-      this.pending.set(id, pending);
-      worker.postMessage({ ...request, id });
+    const checker = this.checker as Promise<NativeChecker>;
+    this.waiting += 1;
+    const served = this.queue.then(() => {
+      if (this.failure) throw new TypeCheckerUnavailable(this.failure);
+      return Promise.race([checker.then(task), this.failed]);
     });
+    this.queue = served.catch((error: Error) => {
+      if (!(error instanceof TypeCheckerUnavailable)) this.fail(`it failed: ${error.message.split('\n')[0]}`);
+    }).finally(() => (this.waiting -= 1));
+    return served;
   }
 }

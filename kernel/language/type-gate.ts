@@ -5,9 +5,9 @@ import { typesMagic, type TypesMode } from '../common/magics';
 import { TypeCheckerUnavailable, TypeCheckTimeout, type CellDiagnostic, type TypeChecker } from '../common/type-checker';
 
 /**
- * How long a cell waits for its check. The checker loads in the background when the kernel
- * starts (tsc plus @types/node: ~0.3 s on a quiet 2-vCPU machine, more under load), so
- * only a cell run in the first seconds waits for it, for up to FIRST_CHECK_MS; later checks take
+ * How long a cell waits for its check. The checker starts with the kernel's first cell,
+ * completion or inspection (tsc plus @types/node: ~0.3 s on a quiet 2-vCPU machine, more under
+ * load), so the first check waits for it, for up to FIRST_CHECK_MS; later checks take
  * milliseconds and get CHECK_MS. Past either deadline the cell runs unchecked with a note, and the
  * checker carries on warming up for the next cell.
  */

@@ -58,17 +58,16 @@ export class TypeScriptLanguage implements Language {
   constructor(
     private readonly host: LanguageHost,
     private readonly executor: Executor,
-    private readonly checker: TypeChecker & { start(): void },
+    private readonly checker: TypeChecker,
   ) {
     this.typeGate = new TypeGate(checker);
   }
 
   /**
-   * Starting tsc takes its worker ~0.3 s, the longest wait of the first cell (type-gate.ts says
-   * how long it may be): it goes first.
+   * The executor only: the checker starts with the first cell, completion or inspection, so that
+   * a kernel nobody has used yet holds no tsc (~55 MB). That first request waits for it (~0.3 s).
    */
   start(): void {
-    this.checker.start();
     void this.startExecutor();
   }
 

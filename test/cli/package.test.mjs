@@ -49,7 +49,7 @@ after(() => {
 test('the tarball holds what the kernel runs, and nothing of test/, bench/ or the TypeScript sources', () => {
   const files = run('tar', ['tzvf', tarball]).stdout.trim().split('\n').map((line) => ({ mode: line.split(/\s+/)[0], path: line.split(/\s+/).at(-1).replace(/^package\//, '') }));
   const paths = files.map((file) => file.path);
-  for (const needed of ['package.json', 'README.md', 'LICENSE', 'bin/tempo', 'dist/cli/main.js', 'dist/executor/executor-process-main.js', 'dist/checker/checker-thread-main.js', 'dist/checker/tsc-client.js', 'dist/checker/tsc-child.sh', 'dist/executor/display-api.d.ts', 'kernel/assets/logo-64x64.png']) {
+  for (const needed of ['package.json', 'README.md', 'LICENSE', 'bin/tempo', 'dist/cli/main.js', 'dist/executor/executor-process-main.js', 'dist/checker/native-checker.js', 'dist/checker/tsc-client.js', 'dist/checker/tsc-child.sh', 'dist/executor/display-api.d.ts', 'kernel/assets/logo-64x64.png']) {
     assert.ok(paths.includes(needed), `the tarball has ${needed}`);
   }
   const unwanted = paths.filter((file) => /^(test|bench|notebooks|docs)\//.test(file) || /\.map$/.test(file) || /^kernel\/.*\.ts$/.test(file) || file.includes('node_modules'));
@@ -63,7 +63,7 @@ test('from the global install: tempo --version, tempo install with this node and
   const installed = run(tempoBin, ['install', '--prefix', jupyter], { cwd: empty });
   assert.match(installed.stdout, /^Installed kernelspec tempo in /);
   const spec = JSON.parse(readFileSync(path.join(jupyter, 'share', 'jupyter', 'kernels', 'tempo', 'kernel.json'), 'utf8'));
-  assert.deepEqual(spec.argv.slice(-4), [process.execPath, path.join(realpathSync(prefix), 'lib', 'node_modules', name, 'bin', 'tempo'), 'kernel', '{connection_file}']);
+  assert.deepEqual(spec.argv.slice(-6), [process.execPath, '--lite-mode', '--no-expose-wasm', path.join(realpathSync(prefix), 'lib', 'node_modules', name, 'bin', 'tempo'), 'kernel', '{connection_file}']);
   assert.match(run(tempoBin, ['list', '--prefix', jupyter], { cwd: empty }).stdout, /^tempo  .*jupyter prefix.*\(TypeScript \(Tempo\); runs .*global prefix.*bin\/tempo\)$/m);
 });
 

@@ -33,10 +33,10 @@ function withTmp(fn) {
   }
 }
 
-test('kernelspecJson: argv runs node on bin/tempo with the connection file, through /bin/sh', () => {
+test("kernelspecJson: argv runs node with the kernel's V8 flags on bin/tempo with the connection file, through /bin/sh", () => {
   const spec = kernelspecJson({ nodePath: '/opt/node/bin/node', entry: '/repo/bin/tempo', name: 'tempo' });
   assert.equal(spec.argv[0], '/bin/sh');
-  assert.deepEqual(spec.argv.slice(-4), ['/opt/node/bin/node', '/repo/bin/tempo', 'kernel', '{connection_file}']);
+  assert.deepEqual(spec.argv.slice(-6), ['/opt/node/bin/node', '--lite-mode', '--no-expose-wasm', '/repo/bin/tempo', 'kernel', '{connection_file}']);
   assert.equal(spec.language, 'typescript');
   assert.equal(spec.interrupt_mode, 'message');
   assert.equal(spec.kernel_protocol_version, '5.5');
@@ -46,7 +46,7 @@ test('kernelspecJson: argv runs node on bin/tempo with the connection file, thro
 });
 
 test('kernelspecJson: the kernel starts without NODE_EXTRA_CA_CERTS, kept for its executor, and gets its arguments as given', () => {
-  const launch = kernelspecJson({ nodePath: process.execPath, entry: '/repo/bin/tempo', name: 'tempo' }).argv.slice(0, -4);
+  const launch = kernelspecJson({ nodePath: process.execPath, entry: '/repo/bin/tempo', name: 'tempo' }).argv.slice(0, -6);
   const show = 'console.log(JSON.stringify([process.env.NODE_EXTRA_CA_CERTS, process.env.TEMPO_NODE_EXTRA_CA_CERTS, process.argv.slice(1)]))';
   const run = (env) => JSON.parse(spawnSync(launch[0], [...launch.slice(1), process.execPath, '-e', show, 'a b', '{x}'], { encoding: 'utf8', env }).stdout);
   const certs = '/etc/ssl/certs/ca-certificates.crt';
@@ -54,9 +54,15 @@ test('kernelspecJson: the kernel starts without NODE_EXTRA_CA_CERTS, kept for it
   assert.deepEqual(run({ PATH: '/usr/bin:/bin' }), [null, '', ['a b', '{x}']]);
 });
 
+test("the kernel's V8 flags start node without a warning on stderr (lite mode alone warns that it turns WebAssembly off)", () => {
+  const { KERNEL_NODE_FLAGS } = createRequire(import.meta.url)(path.join(repo, 'dist', 'cli', 'launch-env.js'));
+  const run = spawnSync(process.execPath, [...KERNEL_NODE_FLAGS, '-e', 'process.stdout.write(typeof WebAssembly)'], { encoding: 'utf8' });
+  assert.deepEqual([run.status, run.stdout, run.stderr], [0, 'undefined', '']);
+});
+
 test('kernelspecJson: relative paths become absolute, display name can be overridden', () => {
   const spec = kernelspecJson({ nodePath: 'node', entry: 'bin/tempo', name: 'other', displayName: 'TS dev' });
-  assert.ok(spec.argv.slice(-4, -2).every((p) => path.isAbsolute(p)));
+  assert.ok([spec.argv.at(-6), spec.argv.at(-3)].every((p) => path.isAbsolute(p)));
   assert.equal(spec.display_name, 'TS dev');
 });
 
@@ -68,7 +74,7 @@ test('install --prefix writes kernel.json and logos', () => {
     assert.equal(result.stdout, `Installed kernelspec tempo-test in ${dir}\n`);
 
     const spec = JSON.parse(readFileSync(path.join(dir, 'kernel.json'), 'utf8'));
-    assert.deepEqual(spec.argv.slice(-4), [process.execPath, path.join(repo, 'bin', 'tempo'), 'kernel', '{connection_file}']);
+    assert.deepEqual(spec.argv.slice(-6), [process.execPath, '--lite-mode', '--no-expose-wasm', path.join(repo, 'bin', 'tempo'), 'kernel', '{connection_file}']);
     assert.equal(spec.display_name, 'TypeScript (Tempo)');
     assert.equal(spec.language, 'typescript');
     assert.equal(spec.interrupt_mode, 'message');

@@ -41,7 +41,7 @@ const ALLOWED = {
   display: ['protocol', 'common'],
   executor: ['protocol', 'common', 'display'],
   checker: ['common'],
-  language: ['protocol', 'common', 'display', 'core'],
+  language: ['protocol', 'common', 'display', 'core', 'checker'],
   client: ['protocol', 'transport'],
   cli: ['protocol', 'transport', 'core', 'language', 'common', 'display', 'client'],
 };

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { pollUntil } from '../helpers/poll-until.mjs';
 
 const require = createRequire(import.meta.url);
 const { blankMagics, typesMagic } = require('../../dist/common/magics.js');
@@ -41,35 +42,35 @@ test('%types: the last valid mode wins; a bad argument names its line', () => {
   assert.deepEqual(typesMagic('const a = 1'), { query: false });
 });
 
-test('the native checker carries declarations forward, newest wins, imports included', { timeout: 120_000 }, () => {
+test('the native checker carries declarations forward, newest wins, imports included', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
   let checker;
   try {
-    checker = new NativeChecker(dir);
-    const run = (code) => {
-      const diagnostics = checker.check(code);
+    checker = await NativeChecker.start(dir);
+    const run = async (code) => {
+      const diagnostics = await checker.check(code);
       if (diagnostics.length === 0) checker.commit(code);
       return diagnostics.map((d) => `${d.line}:${d.column} TS${d.code}`);
     };
-    assert.deepEqual(run('import { join } from "node:path";\nimport fs from "node:fs";\nconst n: number = 1;\ninterface Box { size: number }'), []);
-    assert.deepEqual(run('const p: string = join("a", "b");\nconst st: fs.Stats = fs.statSync(".");\nconst b: Box = { size: n };'), []);
-    assert.deepEqual(run('const wrong: string = n;'), ['1:7 TS2322']);
-    assert.deepEqual(run('const n: string = "now text";'), []);
-    assert.deepEqual(run('const twoA = 1, twoB = "b";\nimport { basename, dirname } from "node:path";'), []);
-    assert.deepEqual(run('const twoA = "a";\nconst dirname = 3;'), [], 'one name of a statement or an import declared again');
-    assert.deepEqual(run('const both: [string, string, number] = [twoA, twoB, dirname];\nbasename("x");'), [], 'the other names stay');
-    assert.deepEqual(run('const m: string = n;'), []);
-    assert.deepEqual(run('const k: number = n;'), ['1:7 TS2322']);
-    assert.deepEqual(run('await Promise.resolve(1);'), [], 'top-level await');
-    assert.deepEqual(run('let counter = 1;\nvar total = 0;\nfunction fn() {}\nimport { sep } from "node:path";'), []);
-    assert.deepEqual(run('counter += 1;\ncounter++;\n[counter, total] = [total, counter];'), [], 'an earlier let or var can be assigned');
-    assert.deepEqual(run('n = "again";\nfn = () => {};\nsep = "/";'), ['1:1 TS2588', '2:1 TS2630', '3:1 TS2632'], 'an earlier const, function or import cannot, with the error tsc gives each');
-    assert.deepEqual(run('const x = (;'), [], 'syntax errors are left to the executor');
-    assert.deepEqual(run('const 한 = "😀"; const bad: number = 한;'), ['1:22 TS2322'], 'columns in code points (the emoji counts once)');
+    assert.deepEqual(await run('import { join } from "node:path";\nimport fs from "node:fs";\nconst n: number = 1;\ninterface Box { size: number }'), []);
+    assert.deepEqual(await run('const p: string = join("a", "b");\nconst st: fs.Stats = fs.statSync(".");\nconst b: Box = { size: n };'), []);
+    assert.deepEqual(await run('const wrong: string = n;'), ['1:7 TS2322']);
+    assert.deepEqual(await run('const n: string = "now text";'), []);
+    assert.deepEqual(await run('const twoA = 1, twoB = "b";\nimport { basename, dirname } from "node:path";'), []);
+    assert.deepEqual(await run('const twoA = "a";\nconst dirname = 3;'), [], 'one name of a statement or an import declared again');
+    assert.deepEqual(await run('const both: [string, string, number] = [twoA, twoB, dirname];\nbasename("x");'), [], 'the other names stay');
+    assert.deepEqual(await run('const m: string = n;'), []);
+    assert.deepEqual(await run('const k: number = n;'), ['1:7 TS2322']);
+    assert.deepEqual(await run('await Promise.resolve(1);'), [], 'top-level await');
+    assert.deepEqual(await run('let counter = 1;\nvar total = 0;\nfunction fn() {}\nimport { sep } from "node:path";'), []);
+    assert.deepEqual(await run('counter += 1;\ncounter++;\n[counter, total] = [total, counter];'), [], 'an earlier let or var can be assigned');
+    assert.deepEqual(await run('n = "again";\nfn = () => {};\nsep = "/";'), ['1:1 TS2588', '2:1 TS2630', '3:1 TS2632'], 'an earlier const, function or import cannot, with the error tsc gives each');
+    assert.deepEqual(await run('const x = (;'), [], 'syntax errors are left to the executor');
+    assert.deepEqual(await run('const 한 = "😀"; const bad: number = 한;'), ['1:22 TS2322'], 'columns in code points (the emoji counts once)');
     checker.reset();
-    assert.deepEqual(run('n'), ['1:1 TS2304'], 'after reset no earlier name exists');
+    assert.deepEqual(await run('n'), ['1:1 TS2304'], 'after reset no earlier name exists');
   } finally {
-    checker?.close();
+    await checker?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -100,16 +101,31 @@ test('names in scope at a position: enclosing functions, blocks and loops, inner
   assert.deepEqual(namesInScope('const x = (', 5), [], 'a cell that does not parse');
 });
 
-test('a tsconfig.json next to the notebook sets compiler options', { timeout: 120_000 }, () => {
+test('a tsconfig.json next to the notebook sets compiler options', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
   let checker;
   try {
     writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: false, module: 'commonjs' } }));
-    checker = new NativeChecker(dir);
+    checker = await NativeChecker.start(dir);
     // Not strict: an implicit any parameter is fine; commonjs is lifted to esnext so await still works.
-    assert.deepEqual(checker.check('function f(a) { return a }\nawait f(1);'), []);
+    assert.deepEqual(await checker.check('function f(a) { return a }\nawait f(1);'), []);
   } finally {
-    checker?.close();
+    await checker?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a tsconfig.json's include does not bring the folder's files into the cells' program", { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
+  let checker;
+  try {
+    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ include: ['**/*'] }));
+    // A script (no import or export): were it loaded, its declaration would be a global.
+    writeFileSync(path.join(dir, 'other.ts'), 'declare const fromOtherFile: number;\n');
+    checker = await NativeChecker.start(dir);
+    assert.deepEqual((await checker.check('fromOtherFile;')).map((d) => `TS${d.code}`), ['TS2304']);
+  } finally {
+    await checker?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -122,7 +138,7 @@ test('a type error output shows each diagnostic with its line, a caret under the
   assert.match(text, /^Cell In\[4\], line 2, column 7\n {4}const abc: number = "";\n {10}\^\^\^\nTS2322: Nope\./);
 });
 
-test('the worker checker answers a rerun cell from its last check, and checks again once earlier cells change', { timeout: 120_000 }, async () => {
+test('the checker answers a rerun cell from its last check, and checks again once earlier cells change', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
   const checker = new CheckerClient(dir, () => undefined);
   const codes = (diagnostics) => diagnostics.map((d) => `TS${d.code}`);
@@ -139,18 +155,18 @@ test('the worker checker answers a rerun cell from its last check, and checks ag
     assert.deepEqual(codes(await checker.check(cell)), ['TS2304'], 'after a reset the earlier cells are gone');
     const clean = 'const fresh: number = 2;';
     assert.deepEqual(codes(await checker.check(clean)), []);
-    // With the worker gone, only an answer kept from the last check can come back.
+    // With tsc gone, only an answer kept from the last check can come back.
     await checker.close();
-    assert.deepEqual(codes(await checker.check(clean)), [], 'a rerun of the last (clean) checked cell does not go to the worker');
-    await assert.rejects(checker.check(cell), /exited|failed/, 'a cell whose last answer had errors does: a package may have been installed since');
-    await assert.rejects(checker.check('const other = 1;'), /exited|failed/, 'and so does any other cell');
+    assert.deepEqual(codes(await checker.check(clean)), [], 'a rerun of the last (clean) checked cell does not go to tsc');
+    await assert.rejects(checker.check(cell), /closed/, 'a cell whose last answer had errors does: a package may have been installed since');
+    await assert.rejects(checker.check('const other = 1;'), /closed/, 'and so does any other cell');
   } finally {
     await checker.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('a checker that dies is reported once, then cells run unchecked', { timeout: 120_000 }, async () => {
+test('a checker whose tsc dies is reported once, then cells run unchecked', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
   const checker = new CheckerClient(dir, () => undefined);
   const gate = new TypeGate(checker);
@@ -160,18 +176,21 @@ test('a checker that dies is reported once, then cells run unchecked', { timeout
     checker.start();
     await checker.ready;
     assert.equal((await gate.beforeRun('const n: number = "x";', 'In[1]', note))?.ename, 'TypeScriptError', 'checks work before the crash');
-    await checker.close();
+    const tsc = execFileSync('pgrep', ['-P', String(process.pid), '-x', 'tsc'], { encoding: 'utf8' }).trim();
+    process.kill(Number(tsc), 'SIGKILL');
+    // Noticed by itself, not by a request: one pending when tsc died would never be answered.
+    await pollUntil(() => checker.failure, { what: "the checker to notice tsc's exit" });
     assert.equal(await gate.beforeRun('const s: number = "no longer checked";', 'In[2]', note), undefined, 'the cell runs');
     assert.equal(await gate.beforeRun('const t: number = "nor this";', 'In[3]', note), undefined);
     assert.equal(notes.length, 1, `one note, not one per cell: ${JSON.stringify(notes)}`);
-    assert.match(notes[0], /^stderr: The TypeScript checker stopped working \(the checker thread exited with code \d+\)\. Cells now run without type checks\./);
+    assert.match(notes[0], /^stderr: The TypeScript checker stopped working \(tsc exited \(SIGKILL\)\)\. Cells now run without type checks\./);
   } finally {
     await checker.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('a package installed next to the notebook mid-session is found by the next check', { timeout: 120_000 }, () => {
+test('a package installed next to the notebook mid-session is found by the next check', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
   let checker;
   const install = (name) => {
@@ -181,16 +200,16 @@ test('a package installed next to the notebook mid-session is found by the next 
     writeFileSync(path.join(folder, 'index.d.ts'), 'export declare const answer: number;\n');
   };
   try {
-    checker = new NativeChecker(dir);
-    const codes = (code) => checker.check(code).map((d) => `TS${d.code}`);
-    assert.deepEqual(codes('import { answer } from "first-pkg";'), ['TS2307'], 'not installed yet');
+    checker = await NativeChecker.start(dir);
+    const codes = async (code) => (await checker.check(code)).map((d) => `TS${d.code}`);
+    assert.deepEqual(await codes('import { answer } from "first-pkg";'), ['TS2307'], 'not installed yet');
     install('first-pkg');
-    assert.deepEqual(codes('import { answer } from "first-pkg";'), [], 'node_modules appeared');
-    assert.deepEqual(codes('import { answer } from "second-pkg";'), ['TS2307']);
+    assert.deepEqual(await codes('import { answer } from "first-pkg";'), [], 'node_modules appeared');
+    assert.deepEqual(await codes('import { answer } from "second-pkg";'), ['TS2307']);
     install('second-pkg');
-    assert.deepEqual(codes('import { answer } from "second-pkg";'), [], 'a package added to an existing node_modules');
+    assert.deepEqual(await codes('import { answer } from "second-pkg";'), [], 'a package added to an existing node_modules');
   } finally {
-    checker?.close();
+    await checker?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -204,22 +223,22 @@ test("the checker's files go to a private folder, never the notebook's, removed 
   try {
     mkdirSync(path.join(dir, 'node_modules', 'pkg'), { recursive: true });
     writeFileSync(path.join(dir, 'node_modules', 'pkg', 'index.d.ts'), 'export declare const answer: number;\n');
-    checker = new NativeChecker(dir);
-    assert.deepEqual(checker.check('import { answer } from "pkg";\nconst text: string = answer;').map((d) => `TS${d.code}`), ['TS2322']);
+    checker = await NativeChecker.start(dir);
+    assert.deepEqual((await checker.check('import { answer } from "pkg";\nconst text: string = answer;')).map((d) => `TS${d.code}`), ['TS2322']);
     assert.deepEqual(readdirSync(dir), ['node_modules'], 'nothing written next to the notebook');
     assert.equal(added().length, 1);
-    checker.close();
+    await checker.close();
     assert.deepEqual(added(), [], 'removed on close');
     assert.ok(existsSync(path.join(dir, 'node_modules', 'pkg', 'index.d.ts')), 'the linked node_modules stays');
 
-    const worker = new CheckerClient(dir, () => undefined);
-    worker.start();
-    await worker.ready;
+    const client = new CheckerClient(dir, () => undefined);
+    client.start();
+    await client.ready;
     assert.equal(added().length, 1);
-    await worker.close();
-    assert.deepEqual(added(), [], "the worker checker's, on close");
+    await client.close();
+    assert.deepEqual(added(), [], "the kernel's checker's, on close");
 
-    // The kernel exits by process.exit, with the checker's thread still running.
+    // The kernel exits by process.exit, with tsc still running.
     const script = `const { CheckerClient } = require(${JSON.stringify(require.resolve('../../dist/language/checker-client.js'))});
       const checker = new CheckerClient(process.argv[1], () => undefined);
       checker.start();
@@ -231,9 +250,9 @@ test("the checker's files go to a private folder, never the notebook's, removed 
     spawnSync(process.execPath, ['-e', script.replace('process.exit(0)', "process.kill(process.pid, 'SIGKILL')"), dir]);
     const orphans = added();
     assert.equal(orphans.length, 1, 'left by SIGKILL');
-    checker = new NativeChecker(dir);
+    checker = await NativeChecker.start(dir);
     assert.ok(!added().includes(orphans[0]), 'removed by the next checker');
-    checker.close();
+    await checker.close();
 
     const tmp = process.env.TMPDIR;
     process.env.TMPDIR = path.join(dir, 'missing');
@@ -246,7 +265,7 @@ test("the checker's files go to a private folder, never the notebook's, removed 
       else process.env.TMPDIR = tmp;
     }
   } finally {
-    checker?.close();
+    await checker?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
