@@ -56,10 +56,15 @@ export function main(args: string[]): void {
       if (files.length !== 1) return usageError('tempo kernel takes exactly one CONNECTION_FILE');
       // The checker first: `kernelCommand()` would load ZeroMQ and the core before it.
       const checker = checkerFirst ? startCheckerFirst() : undefined;
-      kernelCommand().runKernel(files[0], checker).catch((error: Error) => {
-        process.stderr.write(`tempo kernel: ${error.message}\n`);
-        process.exit(1);
-      });
+      const serve = (): void => {
+        kernelCommand().runKernel(files[0], checker).catch((error: Error) => {
+          process.stderr.write(`tempo kernel: ${error.message}\n`);
+          process.exit(1);
+        });
+      };
+      // The checker spawns tsc a few promise turns into its start: let it, before loading ZeroMQ.
+      if (checker) setImmediate(serve);
+      else serve();
       return;
     }
     case 'run':
