@@ -33,10 +33,8 @@ export class EventRingWriter extends EventRing {
    */
   writeText(text: string): void {
     const head = this.words[HEAD];
-    const tail = Atomics.load(this.words, TAIL);
-    const room = tail > head ? tail - head - 1 : this.capacity - head - (tail === 0 ? 1 : 0);
     // At most 3 bytes per UTF-16 unit.
-    if (text.length * 3 > room) return this.write(Buffer.from(text));
+    if (text.length * 3 > this.room(head)) return this.write(Buffer.from(text));
     const length = this.buffer.write(text, head);
     this.publish((head + length) % this.capacity);
   }
@@ -46,18 +44,25 @@ export class EventRingWriter extends EventRing {
     let offset = 0;
     while (offset < data.length) {
       const head = this.words[HEAD];
-      const tail = Atomics.load(this.words, TAIL);
-      // One byte stays free, so that a full ring is not mistaken for an empty one.
-      const free = (tail - head - 1 + this.capacity) % this.capacity;
-      if (free === 0) {
-        Atomics.wait(this.words, TAIL, tail, 100);
+      const room = this.room(head);
+      if (room === 0) {
+        // Full: the reader's end sits just past ours until it takes some bytes.
+        Atomics.wait(this.words, TAIL, (head + 1) % this.capacity, 100);
         continue;
       }
-      const length = Math.min(free, data.length - offset, this.capacity - head);
+      const length = Math.min(room, data.length - offset);
       this.bytes.set(data.subarray(offset, offset + length), head);
       this.publish((head + length) % this.capacity);
       offset += length;
     }
+  }
+
+  /** Free bytes from `head` on without wrapping around (0: the ring is full). */
+  private room(head: number): number {
+    const tail = Atomics.load(this.words, TAIL);
+    // One byte stays free, so that a full ring is not mistaken for an empty one.
+    const free = (tail - head - 1 + this.capacity) % this.capacity;
+    return Math.min(free, this.capacity - head);
   }
 
   /** Hands the bytes up to `head` to the reader, waking it if it waits. */
