@@ -1,12 +1,12 @@
 // The executor: a child process of the kernel that runs the user's cells. It owns no socket, so
 // a cell that blocks, loops or crashes here never stalls heartbeat or control in the kernel.
 
+import { interruptMemory, ioThread } from './io-thread';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Console } from 'node:console';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { Script, constants as vmConstants } from 'node:vm';
-import { Worker } from 'node:worker_threads';
 import type { ErrorContent } from '../protocol/messages';
 import { createDisplayApi, type DisplayEvent } from './display-api';
 import { toMimeBundle } from '../display/mime-bundle';
@@ -16,8 +16,7 @@ import { CellClock } from './timing/cell-clock';
 import { formatTimes } from './timing/time-magics';
 import { CellRegistry } from './cell-registry';
 import { type CommCommand, type ExecuteCommand, type ExecutorCommand, type InputReplyCommand } from '../common/executor-messages';
-import { eventMemory, flushEvents, writeEvent } from './event-writer';
-import { INTERRUPT_STATE_BYTES } from './interrupt-state';
+import { flushEvents, writeEvent } from './event-writer';
 import { createInput } from './input-prompt';
 import { createComms } from './comm-api';
 import { captureOutput as captureInWidget } from './widgets/output-widget';
@@ -34,9 +33,6 @@ import { CellSyntaxError, IMPORT_HELPER, transpileCell } from './transpile';
 /** The execute_request whose code is running now, or whose code started this async chain. */
 const origin = new AsyncLocalStorage<string>();
 const cells = new CellRegistry();
-const interruptMemory = new SharedArrayBuffer(INTERRUPT_STATE_BYTES);
-const ioThread = new Worker(join(__dirname, 'io-thread-main.js'), { workerData: { interruptMemory, eventMemory } });
-ioThread.unref();
 const guard = new InterruptGuard(interruptMemory, ioThread);
 const evaluator = new ReplEvaluator(guard);
 const kernelRoot = resolve(__dirname, '..');
