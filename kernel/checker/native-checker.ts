@@ -9,6 +9,7 @@ import { toCodePoints, toUtf16 } from '../common/code-points';
 import { notebookGlobalsDeclarations } from './notebook-globals';
 import { QuickInfo } from './quick-info';
 import { NodeModulesStamp, notebookTsconfig, startTsc, type Tsc } from './tsc-project';
+import { spawnTsc, type TscProcess } from './tsc-process';
 import type { CellDiagnostic, Completion, CompletionItem, Inspection } from '../common/type-checker';
 
 /** tsc's error for assigning to each kind of declaration other than `let` and `var`. */
@@ -56,37 +57,37 @@ export class NativeChecker {
   /** Each earlier name (the file exports them in this order) and what its newest declaration is. */
   private prevKinds = new Map<string, DeclarationKind>();
   private readonly nodeModules: NodeModulesStamp;
-  private readonly folder: string;
-  private readonly ownsFolder: boolean;
   /** Notes for the kernel's log (tsconfig problems). */
   readonly notes: string[] = [];
 
   /**
-   * Starts tsc and writes the project. `folder` comes from newCheckerFolder(cwd), and whoever made
-   * it removes it; without one, the checker makes its own and removes it on close(). `onTscExit`
-   * is called if tsc ends (close() ends it too).
+   * Starts tsc and writes the project. `started` is the checker's folder (from
+   * newCheckerFolder(cwd)) and the tsc already started in it, by whoever made the folder and
+   * removes it; without them, the checker makes its own and removes the folder on close().
+   * `onTscExit` is called if tsc ends (close() ends it too).
    */
-  static async start(cwd: string, folder?: string, onTscExit: (why: string) => void = () => undefined): Promise<NativeChecker> {
-    const tsc = await startTsc(cwd, onTscExit);
-    let checker: NativeChecker | undefined;
+  static async start(cwd: string, started?: { folder: string; tsc: TscProcess }, onTscExit: (why: string) => void = () => undefined): Promise<NativeChecker> {
+    const folder = started?.folder ?? newCheckerFolder(cwd);
+    let tsc: Tsc | undefined;
     try {
-      checker = new NativeChecker(cwd, folder, tsc);
-      checker.write(checker.configFile, await notebookTsconfig(tsc.api, cwd, checker.folder, checker.rootFiles, checker.notes));
+      tsc = await startTsc(started?.tsc ?? spawnTsc(cwd, folder), onTscExit);
+      const checker = new NativeChecker(cwd, folder, started === undefined, tsc);
+      checker.write(checker.configFile, await notebookTsconfig(tsc.api, cwd, folder, checker.rootFiles, checker.notes));
       return checker;
     } catch (error) {
-      await (checker ? checker.close() : tsc.end());
+      await tsc?.end();
+      if (!started) removeCheckerFolder(folder);
       throw error;
     }
   }
 
   private constructor(
     cwd: string,
-    folder: string | undefined,
+    private readonly folder: string,
+    private readonly ownsFolder: boolean,
     private readonly tsc: Tsc,
   ) {
     this.api = tsc.api;
-    this.folder = folder ?? newCheckerFolder(cwd);
-    this.ownsFolder = folder === undefined;
     const mirror = mirrorOf(this.folder, cwd);
     this.cellFile = path.join(mirror, '__tempo_cell__.ts');
     this.prevFile = path.join(mirror, '__tempo_prev__.ts');

@@ -1,9 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { mirrorOf, TSC_PATH_VARIABLE } from '../common/checker-folder';
+import { mirrorOf } from '../common/checker-folder';
 import { API } from './tsc-client';
+import type { TscProcess } from './tsc-process';
 
 /** Module kinds in which top-level await is allowed (TypeScript 7's ModuleKind numbers). */
 const TOP_LEVEL_AWAIT_MODULES = new Set([4, 7, 99, 100, 101, 102, 199, 200]);
@@ -12,36 +11,41 @@ const ES2017 = 4;
 export interface Tsc {
   api: API;
   /**
-   * Ends tsc (its stdin closes). Not API.close(), which first releases every snapshot, one
-   * request each, and would wait for ever on a tsc that died.
+   * Ends tsc. Not API.close(), which first releases every snapshot, one request each, and would
+   * wait for ever on a tsc that died.
    */
   end(): Promise<void>;
 }
 
 /**
- * Starts `tsc --api` in `cwd` (through tsc-child.sh); resolves once it runs. `onExit` is called
- * when it ends. It reads every file from disk itself: the API's fs callbacks would cost a round
- * trip to the kernel for each file it touches (~620 for the first check).
+ * TypeScript's API client on `tsc`'s socket, once tsc listens. `onExit` is called when tsc ends.
+ * Between the socket's creation and tsc's listen() a connection is refused: tried again shortly.
  */
-export async function startTsc(cwd: string, onExit: (why: string) => void): Promise<Tsc> {
-  const api = new API({ cwd, tsserverPath: tscChild() });
-  const client = clientOf(api);
-  await client.connect();
-  if (!client.process) throw new Error("the TypeScript API's client has no tsc process to watch");
-  client.process.once('exit', (code, signal) => onExit(`tsc exited (${signal ?? `code ${code}`})`));
-  return { api, end: () => client.close() };
+export async function startTsc(tsc: TscProcess, onExit: (why: string) => void): Promise<Tsc> {
+  void tsc.exited.then(onExit);
+  const end = async (): Promise<void> => {
+    // Not SIGTERM: tsc serving a socket waits on it.
+    tsc.child.kill('SIGKILL');
+    await tsc.exited;
+  };
+  try {
+    await tsc.listening;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { api: await API.fromLSPConnection({ pipe: tsc.pipe }), end };
+      } catch (error) {
+        if (attempt === CONNECT_ATTEMPTS || !/ECONNREFUSED/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
+      }
+    }
+  } catch (error) {
+    await end();
+    throw error;
+  }
 }
 
-type Client = { connect(): Promise<void>; close(): Promise<void>; process?: ChildProcess };
-
-/**
- * The API's client, which spawns tsc and keeps the child process in a private field. A request
- * pending when tsc dies never settles (its JSON-RPC connection only reports the close), so the
- * checker watches the process itself: reached here, and only here (typescript 7.0.2).
- */
-function clientOf(api: API): Client {
-  return (api as unknown as { client: Client }).client;
-}
+const CONNECT_ATTEMPTS = 50;
+const CONNECT_RETRY_MS = 5;
 
 /**
  * The project's tsconfig, as text: Tempo's defaults (written beside it as a file of their own),
@@ -92,16 +96,6 @@ export async function notebookTsconfig(api: API, cwd: string, folder: string, fi
   // `include: []`: an `include` in the notebook folder's tsconfig.json would otherwise be inherited,
   // and tsc would load every file it names (all of a repository's sources) into the cells' program.
   return JSON.stringify({ extends: bases, compilerOptions: forced, files, include: [] });
-}
-
-/** tsc-child.sh, told where the real tsc is (the executable of TypeScript's package for this platform). */
-function tscChild(): string {
-  const fromTypeScript = createRequire(require.resolve('typescript-native/package.json'));
-  const platformPackage = fromTypeScript.resolve(`@typescript/typescript-${process.platform}-${process.arch}/package.json`);
-  // The API's client spawns tsc-child.sh with the kernel's environment; the executor's goes without (launch-env.ts).
-  process.env[TSC_PATH_VARIABLE] = path.join(path.dirname(platformPackage), 'lib', 'tsc');
-  // npm run build copies it beside this module, executable.
-  return path.join(__dirname, 'tsc-child.sh');
 }
 
 /** Whether the notebook's node_modules changed since last asked (a package installed mid-session). */

@@ -1,5 +1,3 @@
-import { TSC_PATH_VARIABLE } from '../common/checker-folder';
-
 /**
  * Node 20 reads NODE_EXTRA_CA_CERTS as each process starts, TLS or not: ~45 ms for Debian's
  * bundle here, a third of the kernel's start. The kernel process makes no TLS connection, so it
@@ -30,10 +28,9 @@ export const KERNEL_NODE_FLAGS = ['--lite-mode', '--no-expose-wasm'];
 export const KERNEL_LAUNCH_ARGV = ['/bin/sh', '-c', `export ${SAVED_CA_CERTS}="\${NODE_EXTRA_CA_CERTS-}"; unset NODE_EXTRA_CA_CERTS; exec "$@"`, 'tempo-kernel'];
 
 /**
- * The environment the kernel starts its executor in: NODE_EXTRA_CA_CERTS as the kernel was given
- * it, and none of the kernel's own variables (where the checker's tsc is).
+ * The environment the kernel starts its executor in: NODE_EXTRA_CA_CERTS as the kernel was given it.
  */
 export function executorEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { [SAVED_CA_CERTS]: certs, [TSC_PATH_VARIABLE]: _tsc, ...rest } = env;
+  const { [SAVED_CA_CERTS]: certs, ...rest } = env;
   return certs ? { ...rest, NODE_EXTRA_CA_CERTS: certs } : rest;
 }

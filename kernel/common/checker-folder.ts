@@ -32,9 +32,6 @@ export function newCheckerFolder(cwd: string): string {
 
 const PREFIX = 'tempo-checker-';
 
-/** Where tsc-child.sh finds the real tsc: set in the kernel's environment, kept out of the executor's. */
-export const TSC_PATH_VARIABLE = 'TEMPO_TSC';
-
 /**
  * Folders of kernels that are gone without removing theirs (killed outright, or out of memory):
  * each is named for its kernel's pid, so one whose process no longer exists is nobody's.

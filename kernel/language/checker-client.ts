@@ -1,6 +1,7 @@
 import { newCheckerFolder, removeCheckerFolder } from '../common/checker-folder';
 import { TypeCheckerUnavailable, TypeCheckTimeout, type CellDiagnostic, type Completion, type Inspection, type TypeChecker } from '../common/type-checker';
 import type { NativeChecker } from '../checker/native-checker';
+import { spawnTsc, type TscProcess } from '../checker/tsc-process';
 
 /**
  * Words every declaration or import that later cells could see begins with. A cell without any
@@ -65,9 +66,16 @@ export class CheckerClient implements TypeChecker {
       return this.fail(`no folder for its files: ${(error as Error).message}`);
     }
     process.once('exit', this.removeFolder);
-    // Loaded here, not with the kernel: TypeScript's API client is ~0.5 MB of JavaScript.
+    // tsc first: it boots while TypeScript's API client (~0.5 MB of JavaScript, loaded here, not
+    // with the kernel) loads.
+    let tsc: TscProcess;
+    try {
+      tsc = spawnTsc(this.cwd, this.folder);
+    } catch (error) {
+      return this.fail(`it could not start: ${(error as Error).message}`);
+    }
     const { NativeChecker } = require('../checker/native-checker') as typeof import('../checker/native-checker');
-    this.checker = NativeChecker.start(this.cwd, this.folder, (why) => this.fail(why));
+    this.checker = NativeChecker.start(this.cwd, { folder: this.folder, tsc }, (why) => this.fail(why));
     this.checker.then(
       (checker) => {
         for (const note of checker.notes) this.onNote(note);
