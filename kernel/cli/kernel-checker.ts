@@ -1,5 +1,5 @@
-// Its own module, free of ZeroMQ and the kernel's core: `tempo kernel --checker-first` starts the
-// checker before loading those.
+// Its own module, free of ZeroMQ and the kernel's core: `tempo kernel --eager` starts the checker
+// before loading those (eager-start.ts).
 import { CheckerClient } from '../language/checker-client';
 import { log } from './kernel-log';
 

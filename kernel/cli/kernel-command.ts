@@ -5,7 +5,7 @@ import { decode, WireError } from '../protocol/wire';
 import { Transport } from '../transport/sockets';
 import { Kernel } from '../core/kernel';
 import { Messenger } from '../core/messenger';
-import type { CheckerClient } from '../language/checker-client';
+import type { EagerStart } from './eager-start';
 import { kernelInfo } from '../language/kernel-info';
 import { log } from './kernel-log';
 
@@ -21,9 +21,9 @@ const LANGUAGE_START_DELAY_MS = 35;
 /**
  * `tempo kernel CONNECTION_FILE`: what Jupyter runs. Wires transport, protocol and core; the language
  * (kernel-language.ts) loads and starts LANGUAGE_START_DELAY_MS after binding, or sooner if a request
- * needs it. `typeChecker` is given already started by `tempo kernel --checker-first`.
+ * needs it. `eager`: the checker and the first executor, started already by `tempo kernel --eager`.
  */
-export async function runKernel(connectionFile: string, typeChecker?: CheckerClient): Promise<void> {
+export async function runKernel(connectionFile: string, eager?: EagerStart): Promise<void> {
   const info = readConnectionFile(connectionFile);
   const signer = new Signer(info.signature_scheme, info.key);
   const guard = new ReplayGuard();
@@ -56,7 +56,7 @@ export async function runKernel(connectionFile: string, typeChecker?: CheckerCli
   };
   const kernel = new Kernel(messenger, {
     info: kernelInfo(),
-    loadLanguage: (host) => kernelLanguage().createLanguage(host, typeChecker),
+    loadLanguage: (host) => kernelLanguage().createLanguage(host, eager?.checker, eager?.executor),
     onShutdown: () => void shutdown(),
     log,
   });

@@ -1,18 +1,12 @@
 // Each command loads its own modules when chosen: `tempo kernel`'s cold start is what Jupyter
 // users wait for, and it needs neither the installer nor the notebook runner.
-import type { CheckerClient } from '../language/checker-client';
-
 const install = (): typeof import('./install') => require('./install');
 const kernelCommand = (): typeof import('./kernel-command') => require('./kernel-command');
 const runCommand = (): typeof import('./run-command') => require('./run-command');
-const kernelChecker = (): typeof import('./kernel-checker') => require('./kernel-checker');
+const eagerStart = (): typeof import('./eager-start') => require('./eager-start');
 
-/**
- * `tempo kernel --checker-first`, what `tempo run` starts: starting tsc (~0.3 s) is the
- * longest part of its first cell, so it starts before anything else loads, ZeroMQ
- * included. Jupyter's kernelspec goes without: there the checker starts with the first request that needs it.
- */
-const CHECKER_FIRST = '--checker-first';
+/** `tempo kernel --eager`, what `tempo run` starts: the checker and the executor start first (eager-start.ts). */
+const EAGER = '--eager';
 
 const USAGE = `usage: tempo <command>
 
@@ -24,17 +18,17 @@ const USAGE = `usage: tempo <command>
       show the Tempo kernelspecs Jupyter can find, and where
   tempo run NOTEBOOK.ipynb [--out FILE | --inplace] [--timeout SECONDS] [--cell N..M] [--no-color] [--json]
       run a notebook's cells in the terminal
-  tempo kernel [--checker-first] CONNECTION_FILE
+  tempo kernel [--eager] CONNECTION_FILE
       serve one connection file (Jupyter runs this)
   tempo --version
 
 'tempo COMMAND --help' says more about each.
 `;
 
-const KERNEL_USAGE = `Usage: tempo kernel [--checker-first] CONNECTION_FILE
+const KERNEL_USAGE = `Usage: tempo kernel [--eager] CONNECTION_FILE
 
 Serves one Jupyter connection file: what the kernelspec that tempo install writes runs.
---checker-first starts the TypeScript checker before anything else (tempo run uses it).
+--eager starts the executor and the TypeScript checker before anything else (tempo run uses it).
 `;
 
 const wantsHelp = (args: string[]): boolean => args.includes('--help') || args.includes('-h');
@@ -51,20 +45,15 @@ export function main(args: string[]): void {
       return install().listKernelspecs(rest);
     case 'kernel': {
       if (wantsHelp(rest)) return void process.stdout.write(KERNEL_USAGE);
-      const checkerFirst = rest[0] === CHECKER_FIRST;
-      const files = checkerFirst ? rest.slice(1) : rest;
+      const eager = rest[0] === EAGER;
+      const files = eager ? rest.slice(1) : rest;
       if (files.length !== 1) return usageError('tempo kernel takes exactly one CONNECTION_FILE');
-      // The checker first: `kernelCommand()` would load ZeroMQ and the core before it.
-      const checker = checkerFirst ? startCheckerFirst() : undefined;
-      const serve = (): void => {
-        kernelCommand().runKernel(files[0], checker).catch((error: Error) => {
-          process.stderr.write(`tempo kernel: ${error.message}\n`);
-          process.exit(1);
-        });
-      };
-      // The checker spawns tsc a few promise turns into its start: let it, before loading ZeroMQ.
-      if (checker) setImmediate(serve);
-      else serve();
+      // Before `kernelCommand()`, which loads ZeroMQ and the core.
+      const engines = eager ? eagerStart().startEagerly() : undefined;
+      kernelCommand().runKernel(files[0], engines).catch((error: Error) => {
+        process.stderr.write(`tempo kernel: ${error.message}\n`);
+        process.exit(1);
+      });
       return;
     }
     case 'run':
@@ -87,13 +76,6 @@ export function main(args: string[]): void {
     default:
       usageError(`unknown command ${JSON.stringify(command)}`);
   }
-}
-
-function startCheckerFirst(): CheckerClient {
-  // Only `tempo run` starts the kernel so, and it never asks for completions.
-  const checker = kernelChecker().createTypeChecker(false);
-  checker.start();
-  return checker;
 }
 
 function usageError(message: string): void {

@@ -13,6 +13,7 @@ import { writeConnectionFile } from './connection-file';
 
 const TEMPO = join(__dirname, '..', '..', 'bin', 'tempo');
 const SHUTDOWN_GRACE_MS = 3000;
+const RECONNECT_MS = 5;
 
 /** The kernel process ended while the client still needed it. */
 export class KernelExitedError extends Error {
@@ -76,8 +77,8 @@ export class KernelClient {
     this.dir = dir;
     this.signer = new Signer(info.signature_scheme, info.key);
     // JPY_PARENT_PID: the kernel exits by itself if this process dies without shutting it down.
-    // --checker-first: nothing here waits for kernel_info, and the first cell waits for the checker.
-    this.kernel = spawn(process.execPath, [...flags, TEMPO, 'kernel', '--checker-first', path], { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...env, JPY_PARENT_PID: String(process.pid) } });
+    // --eager: nothing here waits for kernel_info, and the first cell waits for the checker and the executor.
+    this.kernel = spawn(process.execPath, [...flags, TEMPO, 'kernel', '--eager', path], { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...env, JPY_PARENT_PID: String(process.pid) } });
     let failStart: (error: Error) => void = () => undefined;
     const startFailed = new Promise<never>((_, reject) => (failStart = reject));
     this.exited = new Promise((resolve) => {
@@ -95,7 +96,10 @@ export class KernelClient {
     });
     // ZeroMQ's native addon takes 15-50 ms to load: only now, with the kernel process already starting.
     const zmq = require('zeromq') as typeof Zmq;
-    const sockets = { shell: new zmq.Dealer({ linger: 0 }), control: new zmq.Dealer({ linger: 0 }), iopub: new zmq.Subscriber({ linger: 0 }) };
+    // The kernel binds ~0.2 s after this connects: ZeroMQ retries a refused connection every
+    // reconnectInterval ms (100 by default, most of which the first cell would wait).
+    const options = { linger: 0, reconnectInterval: RECONNECT_MS };
+    const sockets = { shell: new zmq.Dealer(options), control: new zmq.Dealer(options), iopub: new zmq.Subscriber(options) };
     this.sockets = sockets;
     const report = (name: string) => (error: Error) => {
       // A shutdown_request that cannot be sent: the kernel is killed instead.

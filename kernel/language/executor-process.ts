@@ -15,22 +15,35 @@ export interface ExecutorListener {
 
 const ENTRY = join(__dirname, '..', 'executor', 'executor-process-main.js');
 
+/**
+ * Spawns an executor, with the settings of the one it replaces if any. ExecutorProcess calls it;
+ * `tempo kernel --eager` calls it before the kernel loads, and hands the child over.
+ */
+export function spawnExecutor(env: NodeJS.ProcessEnv, settings?: MagicSettings): ChildProcess {
+  return spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ENTRY, ...(settings ? [JSON.stringify(settings)] : [])], {
+    // fd 3: events; fd 4: Node's IPC channel, for commands; fd 5: interrupts.
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ipc', 'pipe'],
+    // Its own process group: Jupyter's SIGINT to the kernel's group must not reach it (interrupt-guard.ts).
+    detached: true,
+    env,
+  });
+}
+
 /** The kernel's handle on its executor child: start, send cells, interrupt, replace. */
 export class ExecutorProcess {
   private child: ChildProcess | undefined;
 
-  /** `env`: what the executor starts with (cli/launch-env.ts prepares it). */
-  constructor(private readonly listener: ExecutorListener, private readonly env: NodeJS.ProcessEnv) {}
+  /** `env`: what the executor starts with (cli/launch-env.ts prepares it). `prestarted`: the first executor, spawned already. */
+  constructor(
+    private readonly listener: ExecutorListener,
+    private readonly env: NodeJS.ProcessEnv,
+    private prestarted?: ChildProcess,
+  ) {}
 
   /** Starts a fresh executor, with the settings of the one it replaces if any; resolves when it can take cells. */
   start(settings?: MagicSettings): Promise<void> {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ENTRY, ...(settings ? [JSON.stringify(settings)] : [])], {
-      // fd 3: events; fd 4: Node's IPC channel, for commands; fd 5: interrupts.
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ipc', 'pipe'],
-      // Its own process group: Jupyter's SIGINT to the kernel's group must not reach it (interrupt-guard.ts).
-      detached: true,
-      env: this.env,
-    });
+    const child = this.prestarted ?? spawnExecutor(this.env, settings);
+    this.prestarted = undefined;
     this.child = child;
     const ready = new Promise<void>((resolve) => {
       createInterface({ input: child.stdio[EVENT_FD] as Readable }).on('line', (line) => {
@@ -46,10 +59,13 @@ export class ExecutorProcess {
     }
     // Writing to an executor that just died fails; its `exit` says what happened.
     interruptsOf(child).on('error', () => {});
-    child.on('exit', (code, signal) => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (this.child === child) this.child = undefined;
       this.listener.onExit(code, signal);
-    });
+    };
+    // A prestarted child may have ended before it was handed over, its `exit` unheard.
+    if (child.exitCode !== null || child.signalCode !== null) queueMicrotask(() => onExit(child.exitCode, child.signalCode));
+    else child.on('exit', onExit);
     return ready;
   }
 
