@@ -76,7 +76,7 @@ export class TypeGate {
   }
 
   /**
-   * The cell ran without error: later cells see its declarations. With checks off the cells are
+   * The cell ran, to its end or to an error: later cells see its declarations. With checks off the cells are
    * only kept, and committed when checks come back on: a session that never checks pays nothing.
    */
   afterRun(code: string): void {

@@ -93,7 +93,10 @@ export class TypeScriptLanguage implements Language {
     });
     clearTimeout(this.running?.escalation);
     this.running = undefined;
-    if (!outcome.error) this.typeGate.afterRun(cell.code);
+    // A cell that failed part way keeps what it declared before the failure (as IPython keeps a
+    // failed cell's assignments), so later cells are checked against its names too. Not when
+    // nothing ran (a magic's usage error) or the executor was replaced (its names are gone).
+    if (!('restartedAfterMs' in outcome) && outcome.error?.ename !== 'UsageError') this.typeGate.afterRun(cell.code);
     if ('settings' in outcome) this.settings = outcome.settings;
     const epilogue: MimeBundle[] = [];
     const quiet = 'timedByRuns' in outcome && outcome.timedByRuns === true;

@@ -34,6 +34,14 @@ test('a name declared in an earlier cell type-checks in a later one', async () =
   assert.match(tracebackOf(r.wrong), /line 1, column 7[\s\S]*TS2322: Type 'number' is not assignable to type 'string'/);
 });
 
+test('a name declared before a cell failed type-checks in a later cell, as the executor kept it', async () => {
+  const r = await check('failed_cell_names');
+  assert.equal(r.failed.reply.content.status, 'error');
+  assert.equal(r.failed.reply.content.ename, 'Error');
+  assert.equal(r.later.reply.content.status, 'ok', 'no TS2304 for kept');
+  assert.equal(resultText(r.later), '42');
+});
+
 test('redeclaring a const with another type on rerun is accepted, and the new type wins', async () => {
   const r = await check('redeclare');
   assert.equal(r.rerun.reply.content.status, 'ok');

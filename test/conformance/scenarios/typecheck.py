@@ -61,6 +61,15 @@ def redeclare(c):
 
 
 @check
+def failed_cell_names(c):
+    # The error comes after the declaration: the name exists, as a failed cell's assignments do in IPython.
+    return {
+        "failed": c.execute('const kept: number = 41;\nthrow new Error("after kept")'),
+        "later": c.execute("kept + 1"),
+    }
+
+
+@check
 def ignore_comments(c):
     return {
         "ignore": c.execute('// @ts-ignore\nconst a: number = "x";\n1'),
