@@ -50,9 +50,10 @@ const CONNECT_RETRY_MS = 5;
 /**
  * The project's tsconfig, as text: Tempo's defaults (written beside it as a file of their own),
  * then the notebook folder's tsconfig.json over them, then what the checker's model needs
- * whatever that says: our `files` only (none of the folder's own), no output, a module kind and target where top-level await
- * is allowed, and rootDirs that join the checker's `folder` to the real one (see
- * newCheckerFolder). Problems go to `notes`.
+ * whatever that says: our `files`, and of the folder's own only the declaration files its
+ * tsconfig.json takes in (a global.d.ts declaring globals for the cells, say), no output, a module
+ * kind and target where top-level await is allowed, and rootDirs that join the checker's `folder`
+ * to the real one (see newCheckerFolder). Problems go to `notes`.
  */
 export async function notebookTsconfig(api: API, cwd: string, folder: string, files: string[], notes: string[]): Promise<string> {
   const typesDir = path.dirname(path.dirname(require.resolve('@types/node/package.json')));
@@ -80,10 +81,12 @@ export async function notebookTsconfig(api: API, cwd: string, folder: string, fi
   // The cell's relative imports (./util, ../lib/x) resolve in the folder first (the earlier cells'
   // file), then at the same path outside it. The user's own rootDirs are kept, paired the same way.
   const rootDirs = [path.parse(cwd).root];
+  const declarationFiles: string[] = [];
   if (existsSync(userConfig)) {
     bases.push(userConfig);
     try {
-      const { options } = await api.parseConfigFile(userConfig);
+      const { options, fileNames } = await api.parseConfigFile(userConfig);
+      declarationFiles.push(...fileNames.filter((file) => /\.d\.[cm]?ts$/.test(file)));
       rootDirs.unshift(...((options.rootDirs as string[] | undefined) ?? []));
       if (options.module !== undefined && !TOP_LEVEL_AWAIT_MODULES.has(options.module as number)) Object.assign(forced, { module: 'esnext', moduleResolution: 'bundler' });
       if (options.target !== undefined && (options.target as number) < ES2017) forced.target = 'es2022';
@@ -95,7 +98,7 @@ export async function notebookTsconfig(api: API, cwd: string, folder: string, fi
   forced.rootDirs = rootDirs.flatMap((dir) => [dir, path.join(folder, dir)]);
   // `include: []`: an `include` in the notebook folder's tsconfig.json would otherwise be inherited,
   // and tsc would load every file it names (all of a repository's sources) into the cells' program.
-  return JSON.stringify({ extends: bases, compilerOptions: forced, files, include: [] });
+  return JSON.stringify({ extends: bases, compilerOptions: forced, files: [...declarationFiles, ...files], include: [] });
 }
 
 /** Whether the notebook's node_modules changed since last asked (a package installed mid-session). */

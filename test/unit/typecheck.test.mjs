@@ -115,15 +115,19 @@ test('a tsconfig.json next to the notebook sets compiler options', { timeout: 12
   }
 });
 
-test("a tsconfig.json's include does not bring the folder's files into the cells' program", { timeout: 120_000 }, async () => {
+test("a tsconfig.json's include brings the folder's declaration files into the cells' program, not its sources", { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
   let checker;
   try {
     writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ include: ['**/*'] }));
     // A script (no import or export): were it loaded, its declaration would be a global.
     writeFileSync(path.join(dir, 'other.ts'), 'declare const fromOtherFile: number;\n');
+    mkdirSync(path.join(dir, 'types'));
+    writeFileSync(path.join(dir, 'types', 'globals.d.ts'), 'declare const fromDeclarations: number;\n');
     checker = await NativeChecker.start(dir);
     assert.deepEqual((await checker.check('fromOtherFile;')).map((d) => `TS${d.code}`), ['TS2304']);
+    assert.deepEqual(await checker.check('const n: number = fromDeclarations;'), []);
+    assert.deepEqual((await checker.check('const s: string = fromDeclarations;')).map((d) => `TS${d.code}`), ['TS2322']);
   } finally {
     await checker?.close();
     rmSync(dir, { recursive: true, force: true });
