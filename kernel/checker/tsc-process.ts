@@ -2,7 +2,7 @@
 // JavaScript (50-80 ms to load), and tsc boots meanwhile when started first. The client then
 // connects to the socket tsc serves on (tsc-project.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { watch } from 'node:fs';
+import { rmSync, watch } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -30,6 +30,8 @@ export interface TscProcess {
  */
 export function spawnTsc(cwd: string, folder: string): TscProcess {
   const pipe = path.join(folder, SOCKET_NAME);
+  // The socket of a tsc that died (this one replaces it): tsc cannot listen where a file is.
+  rmSync(pipe, { force: true });
   // Watching before the spawn: the socket cannot appear unseen.
   const watcher = watch(folder);
   const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', tscExecutable(), '--api', '--async', '--cwd', cwd, '--pipe', pipe], {

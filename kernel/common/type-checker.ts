@@ -56,6 +56,11 @@ export class TypeCheckerUnavailable extends Error {
   override readonly name = 'TypeCheckerUnavailable';
 }
 
+/** tsc died under the request, and a new one is starting: later requests go to it. */
+export class TypeCheckerRestarted extends Error {
+  override readonly name = 'TypeCheckerRestarted';
+}
+
 /** A request took longer than its deadline; the checker keeps working on it in the background. */
 export class TypeCheckTimeout extends Error {
   override readonly name = 'TypeCheckTimeout';

@@ -1,5 +1,5 @@
 import { newCheckerFolder, removeCheckerFolder } from '../common/checker-folder';
-import { TypeCheckerUnavailable, TypeCheckTimeout, type CellDiagnostic, type Completion, type Inspection, type TypeChecker } from '../common/type-checker';
+import { TypeCheckerRestarted, TypeCheckerUnavailable, TypeCheckTimeout, type CellDiagnostic, type Completion, type Inspection, type TypeChecker } from '../common/type-checker';
 import type { NativeChecker } from '../checker/native-checker';
 import { spawnTsc, type TscProcess } from '../checker/tsc-process';
 
@@ -10,13 +10,20 @@ import { spawnTsc, type TscProcess } from '../checker/tsc-process';
  */
 const MAY_DECLARE = /\b(?:var|let|const|using|function|class|interface|type|enum|namespace|module|declare|import|export)\b/;
 
+/** A tsc that dies is started again this many times in a session; after that, cells run unchecked. */
+export const TSC_RESTARTS = 2;
+/** How long a failed request waits to learn whether tsc died under it (its exit is seen a moment later). */
+const DEATH_GRACE_MS = 1000;
+
 /**
  * The TypeChecker the kernel uses: TypeScript 7's checker (native-checker.ts, loaded when it
  * starts), driven from the kernel's own thread through tsc's asynchronous API. The thread only
  * sends requests and reads answers, so a slow check never holds up heartbeat, control or
  * interrupts. Requests are served one at a time, in order; those made while tsc starts wait for
- * it. When tsc dies or a request fails, every request fails with TypeCheckerUnavailable, for
- * good: the kernel then runs cells unchecked.
+ * it. When tsc dies, the request it was serving fails with TypeCheckerRestarted, and a new tsc
+ * starts, given the committed cells again (TSC_RESTARTS times). When a request fails otherwise,
+ * or tsc cannot start, every request fails with TypeCheckerUnavailable, for good: the kernel
+ * then runs cells unchecked.
  */
 export class CheckerClient implements TypeChecker {
   readonly ready: Promise<void>;
@@ -26,9 +33,16 @@ export class CheckerClient implements TypeChecker {
   /** The checker's private folder for its files (see newCheckerFolder); removed once it is done. */
   private folder: string | undefined;
   private markReady: () => void = () => undefined;
-  /** Rejects once the checker fails: a request pending on a tsc that died would never settle. */
-  private readonly failed: Promise<never>;
-  private rejectFailed: (error: Error) => void = () => undefined;
+  /** Rejects when the tsc in use dies or the checker fails: a request pending on a tsc that died would never settle. */
+  private lost!: Promise<never>;
+  private rejectLost: (error: Error) => void = () => undefined;
+  /** Counts the tsc processes started; an exit reported by one that is no longer in use is old news. */
+  private generation = 0;
+  /** Settles with why when the tsc in use ends. */
+  private tscExit: Promise<string> = new Promise(() => undefined);
+  private restarts = 0;
+  /** The cells committed since the last reset, in order: what a new tsc is given again. */
+  private commits: string[] = [];
   /** The last request in line; the next one starts when it is done. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Requests in line or being served, the warm-up's included. */
@@ -52,9 +66,13 @@ export class CheckerClient implements TypeChecker {
     private readonly warmCompletion = true,
   ) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
-    this.failed = new Promise((_, reject) => (this.rejectFailed = reject));
+    this.renewLost();
+  }
+
+  private renewLost(): void {
+    this.lost = new Promise((_, reject) => (this.rejectLost = reject));
     // Only ever raced against a request, which reports it.
-    this.failed.catch(() => undefined);
+    this.lost.catch(() => undefined);
   }
 
   /** Loads the checker and starts tsc (~0.3 s); the first request does it, if nothing did before. */
@@ -66,22 +84,7 @@ export class CheckerClient implements TypeChecker {
       return this.fail(`no folder for its files: ${(error as Error).message}`);
     }
     process.once('exit', this.removeFolder);
-    // tsc first: it boots while TypeScript's API client (~0.5 MB of JavaScript, loaded here, not
-    // with the kernel) loads.
-    let tsc: TscProcess;
-    try {
-      tsc = spawnTsc(this.cwd, this.folder);
-    } catch (error) {
-      return this.fail(`it could not start: ${(error as Error).message}`);
-    }
-    const { NativeChecker } = require('../checker/native-checker') as typeof import('../checker/native-checker');
-    this.checker = NativeChecker.start(this.cwd, { folder: this.folder, tsc }, (why) => this.fail(why));
-    this.checker.then(
-      (checker) => {
-        for (const note of checker.notes) this.onNote(note);
-      },
-      (error: Error) => this.fail(`it could not start: ${error.message.split('\n')[0]}`),
-    );
+    this.launch(this.folder);
     // The warm-up loads the libraries and @types/node (a check), then what completion needs, so
     // that the first real request is a warm one. A request already in line (the one that started
     // the checker) skips the check, as it loads the libraries itself; completion's part waits
@@ -94,6 +97,32 @@ export class CheckerClient implements TypeChecker {
       })
       .catch(() => undefined)
       .finally(this.markReady);
+  }
+
+  /** Spawns tsc in `folder` and starts the checker on it, with the cells committed so far. */
+  private launch(folder: string): void {
+    const generation = ++this.generation;
+    // tsc first: it boots while TypeScript's API client (~0.5 MB of JavaScript, loaded here, not
+    // with the kernel) loads.
+    let tsc: TscProcess;
+    try {
+      tsc = spawnTsc(this.cwd, folder);
+    } catch (error) {
+      return this.fail(`it could not start: ${(error as Error).message}`);
+    }
+    this.tscExit = tsc.exited;
+    const { NativeChecker } = require('../checker/native-checker') as typeof import('../checker/native-checker');
+    this.checker = NativeChecker.start(this.cwd, { folder, tsc }, (why) => this.tscExited(why, generation)).then((checker) => {
+      // Before any request waiting for this checker: they are served once this settles.
+      for (const code of this.commits) checker.commit(code);
+      return checker;
+    });
+    this.checker.then(
+      (checker) => {
+        for (const note of checker.notes) this.onNote(note);
+      },
+      (error: Error) => this.fail(`it could not start: ${error.message.split('\n')[0]}`),
+    );
   }
 
   async check(code: string, timeoutMs?: number): Promise<CellDiagnostic[]> {
@@ -115,13 +144,18 @@ export class CheckerClient implements TypeChecker {
   }
 
   commit(code: string): void {
-    if (MAY_DECLARE.test(code)) this.change((checker) => checker.commit(code));
+    if (!MAY_DECLARE.test(code)) return;
+    this.change((checker) => {
+      this.commits.push(code);
+      return checker.commit(code);
+    });
   }
 
   reset(): void {
     // Not started: no earlier cell was ever committed.
     if (!this.checker) return;
     this.change((checker) => {
+      this.commits = [];
       checker.reset();
       return true;
     });
@@ -151,10 +185,22 @@ export class CheckerClient implements TypeChecker {
     process.off('exit', this.removeFolder);
   };
 
+  /** tsc ended on its own: start another, unless that happened too often already. */
+  private tscExited(why: string, generation: number): void {
+    if (this.failure || generation !== this.generation || !this.folder) return;
+    if (this.restarts === TSC_RESTARTS) return this.fail(`${why}; it was started again ${TSC_RESTARTS} times`);
+    this.restarts += 1;
+    this.onNote(`${why}; starting it again (${this.restarts} of ${TSC_RESTARTS})`);
+    const reject = this.rejectLost;
+    this.renewLost();
+    reject(new TypeCheckerRestarted(why));
+    this.launch(this.folder);
+  }
+
   private fail(why: string): void {
     if (this.failure) return;
     this.failure = why;
-    this.rejectFailed(new TypeCheckerUnavailable(why));
+    this.rejectLost(new TypeCheckerUnavailable(why));
     this.markReady();
     // A request that failed may have left tsc running: it goes, and the folder with it.
     this.stopped = (this.checker ?? Promise.reject())
@@ -178,14 +224,22 @@ export class CheckerClient implements TypeChecker {
   private enqueue<T>(task: (checker: NativeChecker) => Promise<T> | T): Promise<T> {
     this.start();
     if (this.failure) return Promise.reject(new TypeCheckerUnavailable(this.failure));
-    const checker = this.checker as Promise<NativeChecker>;
     this.waiting += 1;
-    const served = this.queue.then(() => {
+    // The checker and its tsc as they are when the task's turn comes: a new one after a restart.
+    const served = this.queue.then(async () => {
       if (this.failure) throw new TypeCheckerUnavailable(this.failure);
-      return Promise.race([checker.then(task), this.failed]);
+      const tscExit = this.tscExit;
+      try {
+        return await Promise.race([(this.checker as Promise<NativeChecker>).then(task), this.lost]);
+      } catch (error) {
+        // A request written as tsc died fails with a write error, which may come before tsc's exit.
+        if (error instanceof TypeCheckerUnavailable || error instanceof TypeCheckerRestarted) throw error;
+        const why = await Promise.race([tscExit, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), DEATH_GRACE_MS).unref())]);
+        throw why === undefined ? error : new TypeCheckerRestarted(why);
+      }
     });
     this.queue = served.catch((error: Error) => {
-      if (!(error instanceof TypeCheckerUnavailable)) this.fail(`it failed: ${error.message.split('\n')[0]}`);
+      if (!(error instanceof TypeCheckerUnavailable || error instanceof TypeCheckerRestarted)) this.fail(`it failed: ${error.message.split('\n')[0]}`);
     }).finally(() => (this.waiting -= 1));
     return served;
   }

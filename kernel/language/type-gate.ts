@@ -2,7 +2,7 @@ import type { ErrorContent } from '../protocol/messages';
 import { formatCompileError } from '../display/traceback';
 import { diagnosticsCount, plainDiagnostic, typeErrorContent } from '../display/type-errors';
 import { typesMagic, type TypesMode } from '../common/magics';
-import { TypeCheckerUnavailable, TypeCheckTimeout, type CellDiagnostic, type TypeChecker } from '../common/type-checker';
+import { TypeCheckerRestarted, TypeCheckerUnavailable, TypeCheckTimeout, type CellDiagnostic, type TypeChecker } from '../common/type-checker';
 
 /**
  * How long a cell waits for its check. The checker starts with the kernel's first cell,
@@ -53,6 +53,12 @@ export class TypeGate {
     } catch (error) {
       if (error instanceof TypeCheckTimeout) {
         note('stderr', `Type check skipped: the TypeScript checker did not answer within ${(this.checked ? CHECK_MS : FIRST_CHECK_MS) / 1000} s (it may still be starting); the cell runs unchecked.\n`);
+        return undefined;
+      }
+      if (error instanceof TypeCheckerRestarted) {
+        note('stderr', `Type check skipped: the TypeScript checker stopped (${error.message}) and is starting again; the cell runs unchecked.\n`);
+        // The next check waits for the new checker to start.
+        this.checked = false;
         return undefined;
       }
       this.failed = true;

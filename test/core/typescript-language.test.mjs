@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { deferred } from './harness.mjs';
 
-const { TypeScriptLanguage } = createRequire(import.meta.url)('../../dist/language/typescript-language.js');
+const require = createRequire(import.meta.url);
+const { TypeScriptLanguage } = require('../../dist/language/typescript-language.js');
+const { TypeCheckerRestarted } = require('../../dist/common/type-checker.js');
 
 const timing = { wallMs: 12, blockedMs: 2, cpuUserMs: 1, cpuSystemMs: 0, timers: 1, promises: 0, io: 0, pending: [], overlap: 1 };
 
@@ -74,6 +76,20 @@ test('a cell runs on the executor; its events become output; done closes it with
   assert.match(result.epilogue[0]['text/plain'], /12\.0 ms wall/);
   assert.deepEqual(result.metadata, { timing });
   assert.deepEqual(checker.committed, ['console.log(1)'], 'a cell that ran is committed to the checker');
+});
+
+test('a check cut short by a tsc restart: that cell runs unchecked with a note, and the next cell is checked again', async () => {
+  const { language, executor, checker, outputs } = setup();
+  const checks = [Promise.reject(new TypeCheckerRestarted('tsc exited (SIGKILL)')), Promise.resolve([{ code: 2322, message: 'Nope.', line: 1, column: 7, length: 1 }])];
+  checker.check = () => checks.shift();
+  const first = language.execute(cell('const a: string = 1;'));
+  await sentCommand(executor, 'execute');
+  language.onEvent({ type: 'done', parent: 'msg-1', userExpressions: {}, timing, settings: { timing: true, timeline: false } });
+  assert.equal((await first).error, undefined, 'it ran');
+  assert.deepEqual(outputs, [['msg-1', { type: 'stream', name: 'stderr', text: 'Type check skipped: the TypeScript checker stopped (tsc exited (SIGKILL)) and is starting again; the cell runs unchecked.\n' }]]);
+  const second = await language.execute(cell('const b: string = 1;', 'msg-2'));
+  assert.equal(second.error?.ename, 'TypeScriptError', 'checks go on: the gate did not give up');
+  assert.equal(checks.length, 0);
 });
 
 test('%timing off, as the executor reports it, drops the timing line of later cells', async () => {

@@ -17,7 +17,7 @@ const { cellDeclarations } = require('../../dist/checker/cell-declarations.js');
 const { namesInScope } = require('../../dist/checker/scope-names.js');
 const { TypeGate } = require('../../dist/language/type-gate.js');
 const { typeErrorContent } = require('../../dist/display/type-errors.js');
-const { CheckerClient } = require('../../dist/language/checker-client.js');
+const { CheckerClient, TSC_RESTARTS } = require('../../dist/language/checker-client.js');
 
 test('magic lines are blanked in place; %time and %timeit keep their statement', () => {
   const cell = '%%time\n%timing off\n%time const a = 1\n%timeit -n 5 -r 2 f()\nx % 2\n%4';
@@ -170,24 +170,39 @@ test('the checker answers a rerun cell from its last check, and checks again onc
   }
 });
 
-test('a checker whose tsc dies is reported once, then cells run unchecked', { timeout: 120_000 }, async () => {
+test('a tsc that dies is started again with the earlier cells, twice; then cells run unchecked, reported once', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
-  const checker = new CheckerClient(dir, () => undefined);
+  const checkerNotes = [];
+  const checker = new CheckerClient(dir, (text) => checkerNotes.push(text));
   const gate = new TypeGate(checker);
   const notes = [];
   const note = (name, text) => notes.push(`${name}: ${text}`);
+  const killTsc = () => process.kill(Number(execFileSync('pgrep', ['-P', String(process.pid), '-x', 'tsc'], { encoding: 'utf8' }).trim()), 'SIGKILL');
+  const restarted = (count) => pollUntil(() => checkerNotes.includes(`tsc exited (SIGKILL); starting it again (${count} of ${TSC_RESTARTS})`), { what: `restart ${count}` });
   try {
     checker.start();
     await checker.ready;
     assert.equal((await gate.beforeRun('const n: number = "x";', 'In[1]', note))?.ename, 'TypeScriptError', 'checks work before the crash');
-    const tsc = execFileSync('pgrep', ['-P', String(process.pid), '-x', 'tsc'], { encoding: 'utf8' }).trim();
-    process.kill(Number(tsc), 'SIGKILL');
-    // Noticed by itself, not by a request: one pending when tsc died would never be answered.
-    await pollUntil(() => checker.failure, { what: "the checker to notice tsc's exit" });
-    assert.equal(await gate.beforeRun('const s: number = "no longer checked";', 'In[2]', note), undefined, 'the cell runs');
-    assert.equal(await gate.beforeRun('const t: number = "nor this";', 'In[3]', note), undefined);
+    gate.afterRun('const kept: number = 1;');
+
+    // Killed between cells (the checks it was serving: see test/core/typescript-language.test.mjs):
+    // the next cell waits for the new tsc, which knows the earlier cells, and their types.
+    killTsc();
+    await restarted(1);
+    assert.equal((await gate.beforeRun('const s: string = kept;', 'In[2]', note))?.ename, 'TypeScriptError');
+    assert.equal(await gate.beforeRun('const m: number = kept;', 'In[3]', note), undefined);
+    assert.deepEqual(notes, [], 'nothing to tell the user');
+
+    killTsc();
+    await restarted(2);
+    assert.equal((await gate.beforeRun('const s: string = kept;', 'In[4]', note))?.ename, 'TypeScriptError');
+
+    killTsc();
+    await pollUntil(() => checker.failure, { what: 'the checker to give up' });
+    assert.equal(await gate.beforeRun('const s: number = "no longer checked";', 'In[5]', note), undefined, 'the cell runs');
+    assert.equal(await gate.beforeRun('const t: number = "nor this";', 'In[6]', note), undefined);
     assert.equal(notes.length, 1, `one note, not one per cell: ${JSON.stringify(notes)}`);
-    assert.match(notes[0], /^stderr: The TypeScript checker stopped working \(tsc exited \(SIGKILL\)\)\. Cells now run without type checks\./);
+    assert.match(notes[0], /^stderr: The TypeScript checker stopped working \(tsc exited \(SIGKILL\); it was started again 2 times\)\. Cells now run without type checks\./);
   } finally {
     await checker.close();
     rmSync(dir, { recursive: true, force: true });
