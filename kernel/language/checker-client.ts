@@ -121,7 +121,8 @@ export class CheckerClient implements TypeChecker {
       (checker) => {
         for (const note of checker.notes) this.onNote(note);
       },
-      (error: Error) => this.fail(`it could not start: ${error.message.split('\n')[0]}`),
+      // Unless a tsc that died while starting was replaced already (tscExited).
+      (error: Error) => generation === this.generation && this.fail(`it could not start: ${error.message.split('\n')[0]}`),
     );
   }
 
