@@ -10,7 +10,7 @@ const SOCKET_NAME = 'tsc.sock';
 
 export interface TscProcess {
   readonly child: ChildProcess;
-  /** The Unix socket tsc serves its API on. */
+  /** Where to connect to the Unix socket tsc serves its API on. */
   readonly pipe: string;
   /** Resolves once the socket exists; rejects if tsc ends or fails to start first. */
   readonly listening: Promise<void>;
@@ -29,15 +29,18 @@ export interface TscProcess {
  * kernel for each file it touches (~620 for the first check).
  */
 export function spawnTsc(cwd: string, folder: string): TscProcess {
-  const pipe = path.join(folder, SOCKET_NAME);
   // The socket of a tsc that died (this one replaces it): tsc cannot listen where a file is.
-  rmSync(pipe, { force: true });
+  rmSync(path.join(folder, SOCKET_NAME), { force: true });
   // Watching before the spawn: the socket cannot appear unseen.
   const watcher = watch(folder);
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', tscExecutable(), '--api', '--async', '--cwd', cwd, '--pipe', pipe], {
+  // A socket's path may have 107 bytes, which one under a long TMPDIR would pass: tsc runs in the
+  // folder and names the socket from there, and the client reaches it through tsc's cwd in /proc.
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', tscExecutable(), '--api', '--async', '--cwd', cwd, '--pipe', SOCKET_NAME], {
+    cwd: folder,
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
   });
+  const pipe = `/proc/${child.pid}/cwd/${SOCKET_NAME}`;
   const exited = new Promise<string>((resolve) => {
     child.once('error', (error) => resolve(`tsc could not start (${error.message})`));
     child.once('exit', (code, signal) => resolve(`tsc exited (${signal ?? `code ${code}`})`));

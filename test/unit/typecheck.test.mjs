@@ -134,6 +134,23 @@ test("a tsconfig.json's include brings the folder's declaration files into the c
   }
 });
 
+test('the checker works under a temporary folder too long for a Unix socket path (107 bytes)', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tempo-typecheck-'));
+  const longTmp = path.join(dir, 'x'.repeat(100));
+  mkdirSync(longTmp);
+  const saved = process.env.TMPDIR;
+  let checker;
+  try {
+    process.env.TMPDIR = longTmp;
+    checker = await NativeChecker.start(dir);
+    assert.deepEqual((await checker.check('const n: number = "x";')).map((d) => `TS${d.code}`), ['TS2322']);
+  } finally {
+    process.env.TMPDIR = saved;
+    await checker?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a type error output shows each diagnostic with its line, a caret under the span, and TS code', () => {
   const content = typeErrorContent([{ code: 2322, message: 'Nope.', line: 2, column: 7, length: 3 }], 'let a\nconst abc: number = "";', 'In[4]');
   assert.equal(content.ename, 'TypeScriptError');
