@@ -36,10 +36,9 @@ export class CheckerClient implements TypeChecker {
   /** Rejects when the tsc in use dies or the checker fails: a request pending on a tsc that died would never settle. */
   private lost!: Promise<never>;
   private rejectLost: (error: Error) => void = () => undefined;
-  /** Counts the tsc processes started; an exit reported by one that is no longer in use is old news. */
-  private generation = 0;
   /** Settles with why when the tsc in use ends. */
   private tscExit: Promise<string> = new Promise(() => undefined);
+  /** Also names the tsc in use (the restarts before it): an exit reported by an earlier one is old news. */
   private restarts = 0;
   /** The cells committed since the last reset, in order: what a new tsc is given again. */
   private commits: string[] = [];
@@ -101,7 +100,7 @@ export class CheckerClient implements TypeChecker {
 
   /** Spawns tsc in `folder` and starts the checker on it, with the cells committed so far. */
   private launch(folder: string): void {
-    const generation = ++this.generation;
+    const restarts = this.restarts;
     // tsc first: it boots while TypeScript's API client (~0.5 MB of JavaScript, loaded here, not
     // with the kernel) loads.
     let tsc: TscProcess;
@@ -112,7 +111,7 @@ export class CheckerClient implements TypeChecker {
     }
     this.tscExit = tsc.exited;
     const { NativeChecker } = require('../checker/native-checker') as typeof import('../checker/native-checker');
-    this.checker = NativeChecker.start(this.cwd, { folder, tsc }, (why) => this.tscExited(why, generation)).then((checker) => {
+    this.checker = NativeChecker.start(this.cwd, { folder, tsc }, (why) => this.tscExited(why, restarts)).then((checker) => {
       // Before any request waiting for this checker: they are served once this settles.
       for (const code of this.commits) checker.commit(code);
       return checker;
@@ -122,7 +121,7 @@ export class CheckerClient implements TypeChecker {
         for (const note of checker.notes) this.onNote(note);
       },
       // Unless a tsc that died while starting was replaced already (tscExited).
-      (error: Error) => generation === this.generation && this.fail(`it could not start: ${error.message.split('\n')[0]}`),
+      (error: Error) => restarts === this.restarts && this.fail(`it could not start: ${error.message.split('\n')[0]}`),
     );
   }
 
@@ -187,8 +186,8 @@ export class CheckerClient implements TypeChecker {
   };
 
   /** tsc ended on its own: start another, unless that happened too often already. */
-  private tscExited(why: string, generation: number): void {
-    if (this.failure || generation !== this.generation || !this.folder) return;
+  private tscExited(why: string, restartsBefore: number): void {
+    if (this.failure || restartsBefore !== this.restarts || !this.folder) return;
     if (this.restarts === TSC_RESTARTS) return this.fail(`${why}; it was started again ${TSC_RESTARTS} times`);
     this.restarts += 1;
     this.onNote(`${why}; starting it again (${this.restarts} of ${TSC_RESTARTS})`);
