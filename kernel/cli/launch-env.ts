@@ -27,10 +27,9 @@ export const KERNEL_NODE_FLAGS = ['--lite-mode', '--no-expose-wasm'];
 /** The same for Jupyter, as the argv prefix of the kernelspec: a POSIX shell runs the command after it. */
 export const KERNEL_LAUNCH_ARGV = ['/bin/sh', '-c', `export ${SAVED_CA_CERTS}="\${NODE_EXTRA_CA_CERTS-}"; unset NODE_EXTRA_CA_CERTS; exec "$@"`, 'tempo-kernel'];
 
-/**
- * The environment the kernel starts its executor in: NODE_EXTRA_CA_CERTS as the kernel was given it.
- */
+/** The environment the kernel starts its executor in: NODE_EXTRA_CA_CERTS as the kernel was given it. */
 export function executorEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (!(SAVED_CA_CERTS in env)) return env;
   const { [SAVED_CA_CERTS]: certs, ...rest } = env;
   return certs ? { ...rest, NODE_EXTRA_CA_CERTS: certs } : rest;
 }
