@@ -53,10 +53,12 @@ function captureOutput(name: 'stdout' | 'stderr'): void {
   const stream = process[name];
   stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown): boolean => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    if (!captureInWidget({ type: 'stream', name, text })) writeEvent({ type: 'stream', parent: currentParent(), name, text });
-    clock.mark(text);
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') process.nextTick(done as () => void);
+    // Writing nothing shows nothing (execSync writes a child's empty stderr): no empty output box.
+    if (text === '') return true;
+    if (!captureInWidget({ type: 'stream', name, text })) writeEvent({ type: 'stream', parent: currentParent(), name, text });
+    clock.mark(text);
     return true;
   }) as typeof stream.write;
 }

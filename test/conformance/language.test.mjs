@@ -45,6 +45,12 @@ test('packages next to the notebook: CommonJS and ESM imports, and require', asy
   assertOk(r.cjs_require, '5');
 });
 
+test('writing nothing sends no stream message (an empty stderr box in JupyterLab)', async () => {
+  const run = await check('empty_writes');
+  assert.equal(resultText(run), '1');
+  assert.deepEqual(ofType(run.iopub, 'stream').map((m) => m.content), []);
+});
+
 test('streams: console.log and process.stdout.write go to stdout, console.error to stderr', async () => {
   const run = await check('streams');
   assert.equal(streamText(run.iopub, 'stdout'), 'out\nraw\n');

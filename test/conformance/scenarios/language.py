@@ -66,6 +66,12 @@ def streams(c):
 
 
 @check
+def empty_writes(c):
+    # execSync writes its child's stderr, empty or not: nothing written must show nothing.
+    return c.execute('process.stdout.write(""); process.stderr.write(Buffer.alloc(0)); require("node:child_process").execSync("true"); 1')
+
+
+@check
 def blocking_output_is_live(c):
     # The seed notebook's example: output printed before the thread blocks must arrive then.
     return c.execute(
